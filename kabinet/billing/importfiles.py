@@ -1,0 +1,283 @@
+"""The billing import's file formats (SPEC 3.2): columns, value rules and reading of rows.
+
+Every value rule is a regular expression plus a converter, so the fast loader of charges and
+the row-by-row validator accept exactly the same text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+
+class ValueRejected(ValueError):
+    """A cell that breaks its column's rule; the message is the Russian reason."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str  # regular expression for the whole cell, empty allowed only where `optional`
+    convert: Callable[[str], Any]
+    describe: str  # what the cell must look like, for the error message
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(",", "."))
+
+
+def decimal_rule(int_digits: int, decimals: int) -> Rule:
+    return Rule(
+        pattern=rf"-?\d{{1,{int_digits}}}(?:[.,]\d{{1,{decimals}}})?",
+        convert=_decimal,
+        describe=f"число: не более {int_digits} цифр до запятой и {decimals} после",
+    )
+
+
+def _date(text: str) -> datetime.date:
+    if "." in text:
+        day, month, year = text.split(".")
+    else:
+        year, month, day = text.split("-")
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise ValueRejected(f"такой даты нет: «{text}»") from exc
+
+
+def _period(text: str) -> datetime.date:
+    year, month = text.split("-")
+    if not 1 <= int(month) <= 12:
+        raise ValueRejected(f"такого месяца нет: «{text}»")
+    return datetime.date(int(year), int(month), 1)
+
+
+def text_rule(max_length: int) -> Rule:
+    # Tabs, backslashes and line breaks never belong in billing text and would need escaping.
+    return Rule(
+        pattern=rf"[^\t\\\r\n]{{1,{max_length}}}",
+        convert=str.strip,
+        describe=f"текст не длиннее {max_length} символов",
+    )
+
+
+def choice_rule(*values: str) -> Rule:
+    return Rule(
+        pattern="|".join(re.escape(v) for v in values),
+        convert=str,
+        describe="одно из значений: " + ", ".join(values),
+    )
+
+
+MONEY = decimal_rule(12, 2)
+QUANTITY = decimal_rule(10, 6)
+READING = decimal_rule(12, 6)
+DATE = Rule(r"\d{4}-\d{2}-\d{2}|\d{2}\.\d{2}\.\d{4}", _date, "дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+PERIOD = Rule(r"\d{4}-\d{2}", _period, "период ГГГГ-ММ")
+CODE = Rule(r"[0-9A-Za-zА-Яа-яЁё_./-]{1,30}", str, "код: буквы, цифры, _ . / - (до 30 символов)")
+ACCOUNT = Rule(r"[0-9A-Za-zА-Яа-яЁё_/-]{1,30}", str, "номер счёта: буквы, цифры, _ / - (до 30)")
+EXTERNAL_ID = Rule(r"[^\t\\\r\n;]{1,64}", str.strip, "идентификатор до 64 символов")
+INN = Rule(r"\d{10}|\d{12}", str, "ИНН: 10 или 12 цифр")
+ELS = Rule(r"\d{2}[А-ЯЁ]{2}\d{6}", str, "ЕЛС: 2 цифры, 2 заглавные русские буквы, 6 цифр")
+
+
+def int_rule(low: int, high: int) -> Rule:
+    digits = len(str(high))
+    return Rule(rf"\d{{1,{digits}}}", int, f"целое число от {low} до {high}")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    rule: Rule
+    required: bool = False  # column must be present and every cell filled
+    low: int | None = None  # bounds for integers
+    high: int | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compiled(self.rule.pattern)
+
+    def parse(self, text: str) -> Any:
+        """Text of one cell -> value (None for an empty optional cell); ValueRejected otherwise."""
+        text = text.strip()
+        if text == "":
+            if self.required:
+                raise ValueRejected("значение обязательно")
+            return None
+        if not self.regex.fullmatch(text):
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise ValueRejected(f"ожидается {self.rule.describe}, получено «{shown}»")
+        value = self.rule.convert(text)
+        if self.low is not None and value < self.low or self.high is not None and value > self.high:
+            raise ValueRejected(f"ожидается {self.rule.describe}, получено «{text}»")
+        return value
+
+
+_regex_cache: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    if pattern not in _regex_cache:
+        _regex_cache[pattern] = re.compile(pattern)
+    return _regex_cache[pattern]
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    title: str  # in Russian, for reports
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # natural key inside one organisation
+    order: int  # load order: referenced kinds first
+    by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
+
+    @property
+    def required(self) -> set[str]:
+        return {c.name for c in self.columns if c.required}
+
+
+ACCOUNTS = FileKind(
+    "accounts",
+    "лицевые счета",
+    (
+        Column("account_number", ACCOUNT, required=True),
+        Column("contract_number", text_rule(50)),
+        Column("category", text_rule(100)),
+        Column("owner_name", text_rule(300)),
+        Column("owner_inn", INN),
+        Column("address", text_rule(400)),
+        Column("apartment", text_rule(20)),
+        Column("area", decimal_rule(8, 2)),
+        Column("residents", int_rule(0, 999), low=0, high=999),
+        Column("status", choice_rule("active", "closed")),
+        Column("els", ELS),
+    ),
+    key=("account_number",),
+    order=1,
+)
+
+CHARGES = FileKind(
+    "charges",
+    "начисления",
+    (
+        Column("account_number", ACCOUNT, required=True),
+        Column("period", PERIOD, required=True),
+        Column("service_code", CODE, required=True),
+        Column("service_name", text_rule(200)),
+        Column("kind", choice_rule("service", "penalty")),
+        Column("unit", text_rule(20)),
+        Column("norm", QUANTITY),
+        Column("tariff", QUANTITY),
+        Column("volume", QUANTITY),
+        Column("volume_basis", choice_rule("meter", "norm", "common_meter", "average")),
+        Column("debt_start", MONEY),
+        Column("charged", MONEY),
+        Column("recalculation", MONEY),
+        Column("recalculation_reason", text_rule(300)),
+        Column("privilege", MONEY),
+        Column("paid", MONEY),
+        Column("to_pay", MONEY),
+    ),
+    key=("account_number", "period", "service_code"),
+    order=2,
+)
+
+PAYMENTS = FileKind(
+    "payments",
+    "платежи",
+    (
+        Column("account_number", ACCOUNT, required=True),
+        Column("paid_on", DATE, required=True),
+        Column("amount", MONEY, required=True),
+        Column("channel", text_rule(100)),
+        Column("external_id", EXTERNAL_ID, required=True),
+    ),
+    key=("external_id",),
+    order=3,
+)
+
+METERS = FileKind(
+    "meters",
+    "приборы учёта",
+    (
+        Column("meter_id", EXTERNAL_ID, required=True),
+        Column("account_number", ACCOUNT, required=True),
+        Column("service_code", CODE),
+        Column("resource", choice_rule("cold_water", "hot_water", "electricity", "heat", "gas"), required=True),
+        Column("serial_number", text_rule(64), required=True),
+        Column("zones", int_rule(1, 3), low=1, high=3),
+        Column("digits", int_rule(1, 12), low=1, high=12),
+        Column("decimals", int_rule(0, 6), low=0, high=6),
+        Column("unit", text_rule(20)),
+        Column("installed_on", DATE),
+        Column("next_verification_on", DATE),
+    ),
+    key=("meter_id",),
+    order=4,
+)
+
+READINGS = FileKind(
+    "readings",
+    "показания",
+    (
+        Column("meter_id", EXTERNAL_ID, required=True),
+        Column("reading_date", DATE, required=True),
+        Column("value1", READING, required=True),
+        Column("value2", READING),
+        Column("value3", READING),
+        Column("source", text_rule(40)),
+    ),
+    key=("meter_id", "reading_date"),
+    order=5,
+)
+
+KINDS = (ACCOUNTS, CHARGES, PAYMENTS, METERS, READINGS)
+
+
+def detect_kind(header: list[str]) -> FileKind | None:
+    """The kind that best explains the header: most known columns, fewest unknown or missing.
+
+    Several kinds share `account_number`, so a kind whose required columns happen to be present
+    is not enough; a file with a typo in one column is still recognised, so its report can name
+    the column rather than give up on the whole file.
+    """
+    names = set(header)
+
+    def score(kind: FileKind) -> int:
+        known = set(kind.by_name)
+        return len(names & known) - len(names - known) - len(kind.required - names)
+
+    best = max(KINDS, key=score)
+    return best if score(best) > 0 else None
+
+
+@dataclass
+class SourceFile:
+    """One file of an import: its name for the report, its header and an iterator of rows."""
+
+    path: Path
+    label: str
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(line number, line without its end) for every non-empty line; UTF-8, BOM allowed."""
+        with open(self.path, encoding="utf-8-sig", newline="") as handle:
+            for number, line in enumerate(handle, start=1):
+                line = line.rstrip("\r\n")
+                if line.strip():
+                    yield number, line
+
+
+def split_line(line: str) -> list[str]:
+    """Cells of one `;`-separated line; quoted cells (with `;` or quotes inside) are honoured."""
+    if '"' not in line:
+        return line.split(";")
+    return next(csv.reader([line], delimiter=";"))
