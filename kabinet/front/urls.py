@@ -1,7 +1,11 @@
+from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from kabinet.front import views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("home/", views.home, name="home"),
+    # Django's LogoutView accepts only POST, so a link or an image cannot sign anyone out.
+    path("logout/", LogoutView.as_view(next_page="index"), name="logout"),
 ]
