@@ -7,7 +7,8 @@ Generates a charges file (SPEC 3.2) of N rows, then times
   (a) a plain COPY of that file into an unindexed table with the same columns, and
   (b) `import_billing` of the same file into an empty organisation,
 and prints both and the ratio b/a. A second import of the same file (nothing changes) is timed
-too. DATABASE_URL must point at PostgreSQL; default postgres://postgres@127.0.0.1:5432/kabinet_bench.
+too. The bench drops and creates its own database: BENCH_DATABASE_URL, by default
+postgres://postgres@127.0.0.1:5432/kabinet_bench (never DATABASE_URL, which may hold real data).
 """
 
 from __future__ import annotations
@@ -38,15 +39,15 @@ HEADER = (
 )
 
 
-def ensure_database(url: str) -> None:
+def fresh_database(url: str) -> None:
+    """Drop and create the bench database, so every run starts from the same empty tables."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def generate(path: Path, rows: int) -> int:
@@ -88,10 +89,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
     if not url.startswith("postgres"):
-        sys.exit("The bench needs PostgreSQL: set DATABASE_URL=postgres://...")
-    ensure_database(url)
+        sys.exit("The bench needs PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
+    fresh_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -102,7 +103,6 @@ def main() -> None:
     from django.db import connection
 
     from kabinet.billing.imports import billing_import
-    from kabinet.billing.models import Charge, Period, PersonalAccount, Service
     from kabinet.orgs.models import Organisation
 
     call_command("migrate", verbosity=0)
@@ -114,12 +114,8 @@ def main() -> None:
     print(f"generated {args.rows:,} rows for {accounts:,} accounts in {time.perf_counter() - started:.1f} s"
           f" ({charges.stat().st_size / 1e6:.0f} MB)")
 
-    # A fresh organisation with its accounts; the accounts load is not timed.
-    Charge.objects.filter(account__organisation__code="bench").delete()
-    Period.objects.filter(organisation__code="bench").delete()
-    Service.objects.filter(organisation__code="bench").delete()
-    PersonalAccount.objects.filter(organisation__code="bench").delete()
-    org, _ = Organisation.objects.get_or_create(code="bench", defaults={"name": "Бенчмарк", "inn": "7707083893"})
+    # An organisation with its accounts; the accounts load is not timed.
+    org = Organisation.objects.create(code="bench", name="Бенчмарк", inn="7707083893")
     accounts_file = data / "accounts.csv"
     with open(accounts_file, "w", encoding="utf-8") as out:
         out.write("account_number;owner_name;address;apartment\n")

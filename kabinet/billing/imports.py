@@ -773,7 +773,7 @@ def _merge_staged(cursor: Any, staged: Any, columns: Iterable[str], count: KindC
         WITH merged AS (
             INSERT INTO billing_charge ({", ".join(cols)})
             SELECT {", ".join(cols)} FROM charge_stage
-            ON CONFLICT (account_id, period_id, service_id) DO UPDATE
+            ON CONFLICT (period_id, account_id, service_id) DO UPDATE
             SET {", ".join(f"{c} = EXCLUDED.{c}" for c in values)}
             WHERE ({", ".join(f"billing_charge.{c}" for c in values)})
                 IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in values)})

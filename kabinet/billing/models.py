@@ -120,7 +120,7 @@ class Charge(models.Model):
         verbose_name=_("лицевой счёт"),
         on_delete=models.PROTECT,
         db_constraint=False,
-        db_index=False,  # the unique key below leads with the account
+        db_index=False,
         related_name="charges",
     )
     period = models.ForeignKey(
@@ -156,9 +156,11 @@ class Charge(models.Model):
     class Meta:
         verbose_name = _("начисление")
         verbose_name_plural = _("начисления")
+        # Period first: a month's upload appends at the right edge of the index instead of
+        # splitting pages all over it; an account's history is one probe per published period.
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "period", "service"], name="charge_natural_key"
+                fields=["period", "account", "service"], name="charge_natural_key"
             )
         ]
 

@@ -145,6 +145,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='charge',
-            constraint=models.UniqueConstraint(fields=('account', 'period', 'service'), name='charge_natural_key'),
+            constraint=models.UniqueConstraint(fields=('period', 'account', 'service'), name='charge_natural_key'),
         ),
     ]

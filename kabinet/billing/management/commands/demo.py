@@ -1,0 +1,52 @@
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from kabinet.billing.demo import demo_load
+
+DEMO_PASSWORD = "kabinet-demo-2026"  # noqa: S105 - published demo sign-in, local data only
+
+
+class Command(BaseCommand):
+    help = "Загрузить демонстрационные данные: УК и регоператор ТКО в Новосибирске, год начислений."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--accounts", type=int, default=60, help="лицевых счетов у УК (не меньше 50)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        results = demo_load(today=today, accounts=max(options["accounts"], 50))
+        users = get_user_model()
+        admin, _ = users.objects.update_or_create(
+            username="admin", defaults={"email": "admin@kabinet.local", "is_staff": True, "is_superuser": True}
+        )
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+        operator_perms = Permission.objects.filter(
+            content_type__app_label__in=("orgs", "billing", "meters")
+        ).exclude(codename__startswith="delete_")
+        sign_ins = [("Администратор платформы", "admin")]
+        for org, report in results:
+            self.stdout.write(f"{org}: " + "; ".join(report.lines()))
+            operator, _ = users.objects.update_or_create(
+                username=f"operator-{org.code}",
+                defaults={
+                    "email": f"operator@{org.code}.local",
+                    "is_staff": True,
+                    "organisation": org,
+                    "org_role": users.Role.OPERATOR,
+                    "first_name": "Оператор",
+                    "last_name": str(org),
+                },
+            )
+            operator.set_password(DEMO_PASSWORD)
+            operator.save()
+            operator.user_permissions.set(operator_perms)
+            sign_ins.append((f"Оператор «{org}»", operator.username))
+        self.stdout.write(self.style.SUCCESS("Демонстрационные данные загружены."))
+        self.stdout.write("Вход в back office: http://127.0.0.1:8000/admin/")
+        for title, username in sign_ins:
+            self.stdout.write(f"  {title}: логин {username}, пароль {DEMO_PASSWORD}")
