@@ -1,0 +1,21 @@
+"""Everything that changes billing state."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from kabinet.billing.models import Period
+from kabinet.users.models import User
+
+
+def period_publish(*, period: Period, user: User | None = None) -> Period:
+    """Show the period's charges to residents.
+
+    Publishing twice keeps the first publication time. `user` is who published, for the audit log.
+    """
+    with transaction.atomic():
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        if not period.is_published:
+            period.is_published = True
+            period.published_at = timezone.now()
+            period.save(update_fields=["is_published", "published_at"])
+    return period
