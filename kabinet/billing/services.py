@@ -1,13 +1,17 @@
-"""State changes of billing data that are not the import itself."""
+"""Everything that changes billing state."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from kabinet.billing.models import Period
+from kabinet.users.models import User
 
 
-def period_publish(*, period: Period) -> Period:
-    """Make a period's charges visible to residents. Publishing twice changes nothing."""
+def period_publish(*, period: Period, user: User | None = None) -> Period:
+    """Show the period's charges to residents.
+
+    Publishing twice keeps the first publication time. `user` is who published, for the audit log.
+    """
     with transaction.atomic():
         period = Period.objects.select_for_update().get(pk=period.pk)
         if not period.is_published:
