@@ -2,16 +2,20 @@
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.orgs.models import Organisation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ZERO = Decimal("0.00")
 
 
-def money(verbose_name: str, **kwargs) -> models.DecimalField:
+def money(verbose_name: "StrOrPromise", **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=ZERO, **kwargs)
 
 

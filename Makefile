@@ -1,0 +1,52 @@
+# Кабинет: `make run` serves the demo, `make test` runs the suite, `make lint` checks the code.
+# Every target installs what it needs first (uv, then the locked dependencies into .venv).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV_BIN := .venv/bin
+MANAGE := $(VENV_BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Number of pytest-xdist workers; `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint
+
+help:
+	@echo "make run      install, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)/"
+	@echo "make test     the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
+	@echo "make lint     ruff and mypy"
+	@echo "make install  dependencies only (uv, then .venv from uv.lock)"
+
+# uv from PATH, else `python3 -m uv` installed with pip; a no-op sync when nothing changed.
+install:
+	@uv="$$(command -v uv || true)"; \
+	if [ -z "$$uv" ] || ! "$$uv" --version >/dev/null 2>&1; then \
+		if ! $(PYTHON) -m uv --version >/dev/null 2>&1; then \
+			echo "==> uv is missing: installing it with pip"; \
+			$(PYTHON) -m pip install --quiet --user uv 2>/dev/null \
+				|| $(PYTHON) -m pip install --quiet uv 2>/dev/null \
+				|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv; \
+		fi; \
+		uv="$(PYTHON) -m uv"; \
+	fi; \
+	if [ -f uv.lock ]; then $$uv sync --frozen; else $$uv sync; fi
+
+run: export DEBUG = 1
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo
+	@echo
+	@echo "==> Кабинет: http://$(HOST):$(PORT)/ (demo sign-ins are printed above; Ctrl+C stops)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV_BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(VENV_BIN)/ruff check .
+	$(VENV_BIN)/mypy .

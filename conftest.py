@@ -1,0 +1,78 @@
+"""Project-wide pytest setup: test settings and a phone-sized Playwright page on system Chromium.
+
+Browser tests use the Debian `chromium` package at /usr/bin/chromium and never download a
+browser. Each xdist worker starts its own browser, `live_server` (on a free port) and test
+database, so browser tests run in parallel like any other test.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+# Playwright's sync API keeps an event loop running in the test thread, and Django refuses
+# ORM calls from a thread with a running loop unless told that this is intended.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: Playwright test on the system Chromium (deselect with -m 'not browser')"
+    )
+    # WhiteNoise warns that STATIC_ROOT is missing; tests serve static files from the finders.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+    from django.conf import settings
+
+    if settings.configured:
+        # Tests run with DEBUG off but never run collectstatic, so the manifest storage would
+        # fail on every {% static %}; serve the files as they are instead.
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["Browser"]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (Debian package `chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: "Browser") -> Iterator["Page"]:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU")
+    tab = context.new_page()
+    yield tab
+    context.close()
