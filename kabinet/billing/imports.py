@@ -150,7 +150,7 @@ class Source:
     def blocks(self, progress: Progress | None, size: int = 4 << 20) -> Iterator[str]:
         """The data lines as text, a few megabytes at a time, cut at line ends.
 
-        Raises _GiveUp on bytes that are not UTF-8: the line-by-line reader reports where.
+        Raises GiveUp on bytes that are not UTF-8: the line-by-line reader reports where.
         """
         with open(self.path, "rb") as handle:
             done = len(handle.readline())
@@ -164,7 +164,7 @@ class Source:
                 try:
                     text = data.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise _GiveUp from None
+                    raise GiveUp from None
                 if "\r" in text:
                     text = text.replace("\r\n", "\n")
                 rows += text.count("\n")
@@ -175,7 +175,7 @@ class Source:
                 try:
                     yield rest.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise _GiveUp from None
+                    raise GiveUp from None
         if progress:
             progress(self.label, self.size, self.size, -1)
 
@@ -249,7 +249,7 @@ class Source:
                 yield number, values
 
 
-class _GiveUp(Exception):
+class GiveUp(Exception):
     """The fast path is not sure about a row; the row-by-row loader takes the file."""
 
 
@@ -562,242 +562,16 @@ def load_readings(ctx: Context, src: Source) -> None:
     _upsert(Reading, wanted, existing, count)
 
 
-# --------------------------------------------------------------------------------------------
-# The fast path for charges (PostgreSQL)
-
-
-_COPY_COLUMNS = (
-    "account_id",
-    "period_id",
-    "service_id",
-    "kind",
-    "volume_basis",
-    "unit",
-    "recalculation_reason",
-    *CHARGE_QUANTITY,
-    *CHARGE_MONEY,
-)
-_DEFAULTS = {name: r"\N" for name in CHARGE_QUANTITY} | {name: "0" for name in CHARGE_MONEY}
-_TEXT_LIMITS = {"unit": 20, "recalculation_reason": 300}
-
-
-class _CopyStream:
-    """A COPY into one table that can be paused to run other statements on the connection."""
-
-    def __init__(self, cursor: Any, sql: str) -> None:
-        self.cursor = cursor
-        self.sql = sql
-        self.block: Any = None
-        self.copy: Any = None
-        self.rows = 0
-
-    def send(self, records: list[str]) -> None:
-        """Send records (lines without their end) and empty the list."""
-        if not records:
-            return
-        if self.copy is None:
-            # The queued writer sends from a thread of its own, so PostgreSQL stores one batch
-            # while this thread checks the next.
-            from psycopg.copy import QueuedLibpqWriter
-
-            self.block = self.cursor.copy(self.sql, writer=QueuedLibpqWriter(self.cursor))
-            self.copy = self.block.__enter__()
-        records.append("")
-        self.copy.write("\n".join(records))
-        self.rows += len(records) - 1
-        records.clear()
-
-    def pause(self) -> None:
-        if self.copy is not None:
-            block, self.block, self.copy = self.block, None, None
-            block.__exit__(None, None, None)
-
-    def abort(self, exc: BaseException) -> None:
-        if self.copy is not None:
-            block, self.block, self.copy = self.block, None, None
-            try:
-                block.__exit__(type(exc), exc, exc.__traceback__)
-            except Exception:  # noqa: S110 - the original error is the one that matters
-                pass
-
-
-def load_charges_fast(ctx: Context, src: Source) -> None:
-    """Stream valid rows into COPY; raise _GiveUp at the first row the slow path must judge.
-
-    The loop is written for speed: it runs once per row of a million-row file.
-    """
-    header = src.header
-    at = {name: i for i, name in enumerate(header)}
-    width = len(header)
-    i_acc, i_per, i_svc = at["account_number"], at["period"], at["service_code"]
-    i_name, i_kind, i_basis = at.get("service_name"), at.get("kind"), at.get("volume_basis")
-    i_unit, i_reason = at.get("unit"), at.get("recalculation_reason")
-    numeric = [n for n in (*CHARGE_QUANTITY, *CHARGE_MONEY) if n in at]
-    if not numeric:
-        raise _GiveUp
-    pick = operator.itemgetter(*[at[n] for n in numeric], *([at[numeric[0]]] if len(numeric) == 1 else []))
-    number_re = re.compile(
-        ";".join(f"(?:{(QUANTITY if n in CHARGE_QUANTITY else MONEY).pattern})?" for n in numeric)
-        + (";.*" if len(numeric) == 1 else "")
-    )
-    # Columns the file lacks are constants, except to_pay, which is derived when missing.
-    has_to_pay = "to_pay" in at
-    absent = [n for n in (*CHARGE_QUANTITY, *CHARGE_MONEY) if n not in at and n != "to_pay"]
-    out_numeric = [*numeric, *absent, *([] if has_to_pay else ["to_pay"])]
-    absent_text = "".join("\t" + _DEFAULTS[n] for n in absent)
-    copy_columns = (*_COPY_COLUMNS[:7], *out_numeric)
-    money_at = [i for i, n in enumerate(numeric) if n in CHARGE_MONEY and n != "to_pay"]
-
-    def derived(numbers: tuple[str, ...] | list[str]) -> str:
-        values = {numeric[i]: Decimal(numbers[i] or 0) for i in money_at}
-        return str(charge_to_pay(values))
-
-    kinds = {"": "service", "service": "service", "penalty": "penalty"}
-    bases = {"", "meter", "norm", "common_meter", "average"}
-    unit_limit, reason_limit = _TEXT_LIMITS["unit"], _TEXT_LIMITS["recalculation_reason"]
-    accounts = {number: str(pk) for number, pk in ctx.accounts.items() if pk is not None}
-    old_periods = {str(p.id) for p in ctx.periods.values()}
-    period_ids = {p.month.strftime("%Y-%m"): str(p.id) for p in ctx.periods.values()}
-    service_ids = {code: str(s.id) for code, s in ctx.services.items()}
-    service_names = {code: s.name for code, s in ctx.services.items()}
-    renamed: dict[str, str] = {}
-
-    cursor = connection.cursor().cursor  # the psycopg cursor under Django's wrapper
-    direct = _CopyStream(cursor, f"COPY billing_charge ({', '.join(copy_columns)}) FROM STDIN")
-    staged = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024, mode="w+", encoding="utf-8")
-    staged_rows = 0
-    rows = 0
-    try:
-        for text in src.blocks(ctx.progress):
-            if '"' in text or "\t" in text or "\\" in text:
-                raise _GiveUp  # quoting or characters COPY would need escaped: the careful path
-            out: list[str] = []
-            for line in text.split("\n"):
-                if not line:
-                    continue
-                p = line.split(";")
-                if len(p) != width:
-                    raise _GiveUp
-                account = accounts.get(p[i_acc])
-                if account is None:
-                    raise _GiveUp
-                period = period_ids.get(p[i_per])
-                if period is None:
-                    try:
-                        month = CHARGES.by_name["period"].parse(p[i_per])
-                    except ValueRejected:
-                        raise _GiveUp from None
-                    direct.send(out)
-                    direct.pause()
-                    period = period_ids[p[i_per]] = str(ctx.period(month).id)
-                code = p[i_svc]
-                service = service_ids.get(code)
-                name = p[i_name] if i_name is not None else ""
-                if service is None:
-                    try:
-                        CHARGES.by_name["service_code"].parse(code)
-                        if name:
-                            CHARGES.by_name["service_name"].parse(name)
-                    except ValueRejected:
-                        raise _GiveUp from None
-                    direct.send(out)
-                    direct.pause()
-                    created = ctx.service(code, name)
-                    service = service_ids[code] = str(created.id)
-                    service_names[code] = created.name
-                elif name and name != service_names[code]:
-                    if len(name) > 200 or name != name.strip():
-                        raise _GiveUp
-                    renamed[code] = service_names[code] = name
-                kind = kinds.get(p[i_kind] if i_kind is not None else "")
-                basis = p[i_basis] if i_basis is not None else ""
-                unit = p[i_unit] if i_unit is not None else ""
-                reason = p[i_reason] if i_reason is not None else ""
-                if (
-                    kind is None
-                    or basis not in bases
-                    or len(unit) > unit_limit
-                    or len(reason) > reason_limit
-                ):
-                    raise _GiveUp
-                numbers = pick(p)
-                joined = ";".join(numbers)
-                if number_re.fullmatch(joined) is None:
-                    raise _GiveUp
-                if "," in joined:
-                    numbers = [n.replace(",", ".") for n in numbers]
-                if "" in numbers:
-                    filled = [v or _DEFAULTS[n] for n, v in zip(numeric, numbers, strict=False)]
-                    if has_to_pay and not numbers[len(numeric) - 1]:
-                        filled[-1] = derived(numbers)
-                    numbers = filled
-                tail = "\t".join(numbers[: len(numeric)]) + absent_text
-                if not has_to_pay:
-                    tail += "\t" + derived(numbers)
-                record = f"{account}\t{period}\t{service}\t{kind}\t{basis}\t{unit}\t{reason}\t{tail}"
-                rows += 1
-                if period in old_periods:
-                    staged.write(record + "\n")
-                    staged_rows += 1
-                else:
-                    out.append(record)
-            direct.send(out)
-        direct.pause()
-    except BaseException as exc:
-        direct.abort(exc)
-        raise
-    count = ctx.report.counts.setdefault(CHARGES.name, KindCount())
-    count.rows += rows
-    count.created += direct.rows
-    for code, name in renamed.items():
-        Service.objects.filter(organisation=ctx.organisation, code=code).update(name=name)
-        ctx.services[code].name = name
-    if staged_rows:
-        _merge_staged(cursor, staged, copy_columns, count)
-    staged.close()
-
-
-def _merge_staged(cursor: Any, staged: Any, columns: Iterable[str], count: KindCount) -> None:
-    cols = list(columns)
-    cursor.execute(
-        "CREATE TEMP TABLE charge_stage ON COMMIT DROP AS "
-        f"SELECT {', '.join(cols)} FROM billing_charge WITH NO DATA"  # noqa: S608 - fixed names
-    )
-    staged.seek(0)
-    with cursor.copy(f"COPY charge_stage ({', '.join(cols)}) FROM STDIN") as copy:  # noqa: S608
-        while chunk := staged.read(1 << 20):
-            copy.write(chunk)
-    values = [c for c in cols if c not in ("account_id", "period_id", "service_id")]
-    cursor.execute(
-        f"""
-        WITH merged AS (
-            INSERT INTO billing_charge ({", ".join(cols)})
-            SELECT {", ".join(cols)} FROM charge_stage
-            ON CONFLICT (period_id, account_id, service_id) DO UPDATE
-            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in values)}
-            WHERE ({", ".join(f"billing_charge.{c}" for c in values)})
-                IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in values)})
-            RETURNING (xmax = 0) AS inserted
-        )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
-        """  # noqa: S608 - column names are constants of this module
-    )
-    created, updated = cursor.fetchone()
-    total = cursor.execute("SELECT count(*) FROM charge_stage").fetchone()[0]
-    cursor.execute("DROP TABLE charge_stage")
-    count.created += created
-    count.updated += updated
-    count.unchanged += total - created - updated
-
-
 def load_charges(ctx: Context, src: Source) -> None:
     if connection.vendor == "postgresql" and ctx.report.ok:
+        from kabinet.billing.copyload import load_charges_fast  # PostgreSQL only; imports this module
+
         services, periods = dict(ctx.services), dict(ctx.periods)
         try:
             with transaction.atomic():
                 load_charges_fast(ctx, src)
             return
-        except (_GiveUp, DatabaseError, connection.Database.Error):
+        except (GiveUp, DatabaseError, connection.Database.Error):
             # Everything the fast path did is rolled back to the savepoint; start over slowly.
             ctx.services, ctx.periods = services, periods
             ctx.report.counts.pop(CHARGES.name, None)
