@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -83,9 +84,36 @@ def generate(path: Path, rows: int) -> int:
     return accounts
 
 
+def fmt(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times)
+
+
+def time_copy(connection, charges: Path) -> float:
+    """Seconds for a plain COPY of the file into a fresh unindexed table with the same columns."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute(
+            """CREATE TABLE bench_copy (
+                account_number text, period text, service_code text, service_name text, kind text,
+                unit text, norm numeric, tariff numeric, volume numeric, volume_basis text,
+                debt_start numeric, charged numeric, recalculation numeric, recalculation_reason text,
+                privilege numeric, paid numeric, to_pay numeric)"""
+        )
+        cursor.execute("CHECKPOINT")
+        started = time.perf_counter()
+        with cursor.cursor.copy("COPY bench_copy FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)") as copy:
+            with open(charges, "rb") as handle:
+                while chunk := handle.read(256 << 10):
+                    copy.write(chunk)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and (b); medians are compared")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     args = parser.parse_args()
 
@@ -123,40 +151,28 @@ def main() -> None:
             out.write(f"{5400000000 + a};Иванов И. И.;г. Новосибирск, ул. Ленина, д. 1;{a % 300 + 1}\n")
     billing_import(organisation=org, paths=[accounts_file])
 
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_copy")
-        cursor.execute(
-            """CREATE UNLOGGED TABLE bench_copy (
-                account_number text, period text, service_code text, service_name text, kind text,
-                unit text, norm numeric, tariff numeric, volume numeric, volume_basis text,
-                debt_start numeric, charged numeric, recalculation numeric, recalculation_reason text,
-                privilege numeric, paid numeric, to_pay numeric)"""
-        )
-        cursor.execute("ALTER TABLE bench_copy SET LOGGED")  # a plain table, as the import writes one
-        cursor.execute("CHECKPOINT")
+    copy_times, import_times = [], []
+    for _ in range(args.repeat):
+        copy_times.append(time_copy(connection, charges))
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE billing_charge")
+            cursor.execute("DELETE FROM billing_period")
+            cursor.execute("CHECKPOINT")
         started = time.perf_counter()
-        with cursor.cursor.copy("COPY bench_copy FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)") as copy:
-            with open(charges, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
-        connection.commit() if not connection.get_autocommit() else None
-        copy_seconds = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM bench_copy")
-        copied = cursor.fetchone()[0]
-        cursor.execute("DROP TABLE bench_copy")
+        report = billing_import(organisation=org, paths=[charges])
+        import_times.append(time.perf_counter() - started)
+    with connection.cursor() as cursor:
         cursor.execute("CHECKPOINT")
-
-    started = time.perf_counter()
-    report = billing_import(organisation=org, paths=[charges])
-    import_seconds = time.perf_counter() - started
     started = time.perf_counter()
     again = billing_import(organisation=org, paths=[charges])
     again_seconds = time.perf_counter() - started
-    loaded = report.counts["charges"].created
 
-    print(f"rows: {copied:,} copied, {loaded:,} imported, {again.counts['charges'].unchanged:,} unchanged on re-import")
-    print(f"(a) COPY into an unindexed table: {copy_seconds:6.2f} s")
-    print(f"(b) import_billing:               {import_seconds:6.2f} s   ratio b/a = {import_seconds / copy_seconds:.2f}")
+    copy_seconds, import_seconds = statistics.median(copy_times), statistics.median(import_times)
+    print(f"rows: {report.counts['charges'].created:,} imported, "
+          f"{again.counts['charges'].unchanged:,} unchanged on re-import; median of {args.repeat} runs")
+    print(f"(a) COPY into an unindexed table: {copy_seconds:6.2f} s   runs: {fmt(copy_times)}")
+    print(f"(b) import_billing:               {import_seconds:6.2f} s   runs: {fmt(import_times)}")
+    print(f"    ratio b/a = {import_seconds / copy_seconds:.2f}")
     print(f"(c) re-import, nothing changes:   {again_seconds:6.2f} s   ratio c/a = {again_seconds / copy_seconds:.2f}")
     if not args.keep:
         charges.unlink()

@@ -93,9 +93,7 @@ class CopyStream:
         if not records:
             return
         if self.copy is None:
-            from psycopg.copy import QueuedLibpqWriter
-
-            self.block = self.cursor.copy(self.sql, writer=QueuedLibpqWriter(self.cursor))
+            self.block = self.cursor.copy(self.sql)
             self.copy = self.block.__enter__()
         self.rows += len(records)
         records.append("")

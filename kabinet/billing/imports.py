@@ -147,7 +147,7 @@ class Source:
         if progress:
             progress(self.label, self.size, self.size, -1)
 
-    def blocks(self, progress: Progress | None, size: int = 4 << 20) -> Iterator[str]:
+    def blocks(self, progress: Progress | None, size: int = 256 << 10) -> Iterator[str]:
         """The data lines as text, a few megabytes at a time, cut at line ends.
 
         Raises GiveUp on bytes that are not UTF-8: the line-by-line reader reports where.
