@@ -17,6 +17,7 @@ import tempfile
 from decimal import Decimal
 from typing import IO, Any
 
+import psycopg
 from django.db import connection
 
 from kabinet.billing.importfiles import CHARGES, MONEY, QUANTITY, ValueRejected
@@ -240,6 +241,9 @@ def load_charges_fast(ctx: Context, src: Source) -> None:
         direct.pause()
     except BaseException as exc:
         direct.abort(exc)
+        if isinstance(exc, psycopg.Error):
+            # A row PostgreSQL refused (a repeated key, say): the careful reader will say which.
+            raise GiveUp from exc
         raise
     count = ctx.report.counts.setdefault(CHARGES.name, KindCount())
     count.rows += total
@@ -247,9 +251,13 @@ def load_charges_fast(ctx: Context, src: Source) -> None:
     for code, name in rows.renamed.items():
         Service.objects.filter(organisation=ctx.organisation, code=code).update(name=name)
         ctx.services[code].name = name
-    if staged_rows:
-        merge_staged(cursor, staged, count)
-    staged.close()
+    try:
+        if staged_rows:
+            merge_staged(cursor, staged, count)
+    except psycopg.Error as exc:
+        raise GiveUp from exc
+    finally:
+        staged.close()
 
 
 def merge_staged(cursor: Any, staged: IO[str], count: KindCount) -> None:

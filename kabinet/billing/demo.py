@@ -252,7 +252,6 @@ class DemoBuilder:
             first[16] = _money(Decimal(first[16]) + debt - paid)
             self.lines["charges"].extend(";".join(row) for row in rows)
             debt = debt + total_due - paid
-        return self.lines
 
 
 def demo_load(*, today: datetime.date, accounts: int = 60) -> list[tuple[Organisation, ImportReport]]:

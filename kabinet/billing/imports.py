@@ -15,14 +15,11 @@ the row-by-row loader, which produces the full report or loads the file the slow
 from __future__ import annotations
 
 import datetime
-import operator
-import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
@@ -32,17 +29,21 @@ from kabinet.billing.importfiles import (
     CHARGES,
     KINDS,
     METERS,
-    MONEY,
     PAYMENTS,
-    QUANTITY,
     READINGS,
-    Column,
     FileKind,
     ValueRejected,
     detect_kind,
     split_line,
 )
-from kabinet.billing.models import BillingPayment, Charge, ImportRun, PersonalAccount, Period, Service
+from kabinet.billing.models import (
+    BillingPayment,
+    Charge,
+    ImportRun,
+    Period,
+    PersonalAccount,
+    Service,
+)
 from kabinet.billing.services import period_publish
 from kabinet.meters.models import Meter, Reading
 from kabinet.orgs.models import Organisation
@@ -277,10 +278,13 @@ def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 def _upsert(
-    model: type[models.Model],
+    model: type[M],
     wanted: dict[Any, dict[str, Any]],
-    existing: dict[Any, models.Model],
+    existing: Mapping[Any, M],
     count: KindCount,
 ) -> None:
     """Create missing rows and update changed ones; rows that match are left alone."""
@@ -296,9 +300,9 @@ def _upsert(
                 setattr(obj, name, values[name])
             changed_fields.update(diff)
             to_update.append(obj)
-    model.objects.bulk_create(to_create, batch_size=2000)
+    model._default_manager.bulk_create(to_create, batch_size=2000)
     if to_update:
-        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=1000)
+        model._default_manager.bulk_update(to_update, sorted(changed_fields), batch_size=1000)
     count.created += len(to_create)
     count.updated += len(to_update)
     count.unchanged += len(wanted) - len(to_create) - len(to_update)
@@ -564,14 +568,16 @@ def load_readings(ctx: Context, src: Source) -> None:
 
 def load_charges(ctx: Context, src: Source) -> None:
     if connection.vendor == "postgresql" and ctx.report.ok:
-        from kabinet.billing.copyload import load_charges_fast  # PostgreSQL only; imports this module
+        from kabinet.billing.copyload import (
+            load_charges_fast,  # PostgreSQL only; imports this module
+        )
 
         services, periods = dict(ctx.services), dict(ctx.periods)
         try:
             with transaction.atomic():
                 load_charges_fast(ctx, src)
             return
-        except (GiveUp, DatabaseError, connection.Database.Error):
+        except (GiveUp, DatabaseError):
             # Everything the fast path did is rolled back to the savepoint; start over slowly.
             ctx.services, ctx.periods = services, periods
             ctx.report.counts.pop(CHARGES.name, None)
@@ -605,11 +611,11 @@ def billing_import(
     labels: Iterable[str] | None = None,
 ) -> ImportReport:
     """Load billing files into `organisation`; raise ImportRejected (nothing written) on any error."""
-    paths = [Path(p) for p in paths]
-    names = list(labels) if labels is not None else [p.name for p in paths]
+    files = [Path(p) for p in paths]
+    names = list(labels) if labels is not None else [p.name for p in files]
     report = ImportReport()
     sources = []
-    for path, label in zip(paths, names, strict=True):
+    for path, label in zip(files, names, strict=True):
         src = Source(path=path, label=label)
         if not path.is_file():
             report.error(label, 0, "", "файл не найден")
@@ -651,7 +657,7 @@ def billing_import(
                     report.error("--publish", 0, "", f"за период {publish} нет начислений")
                 else:
                     period_publish(period=period)
-                    report.published = publish
+                    report.published = publish or ""
             if not report.ok:
                 raise ImportRejected(report)
         run.status = ImportRun.Status.SUCCEEDED

@@ -8,7 +8,14 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from kabinet.billing.imports import ImportRejected, billing_import
-from kabinet.billing.models import BillingPayment, Charge, ImportRun, PersonalAccount, Period, Service
+from kabinet.billing.models import (
+    BillingPayment,
+    Charge,
+    ImportRun,
+    Period,
+    PersonalAccount,
+    Service,
+)
 from kabinet.billing.tests.factories import (
     ACCOUNTS_HEADER,
     CHARGES_HEADER,
@@ -85,7 +92,8 @@ def test_it_imports_each_file_kind(tmp_path: Path) -> None:
     assert BillingPayment.objects.get(external_id="P-2").amount == Decimal("250.50")
     m2 = Meter.objects.get(external_id="M-2")
     assert (m2.zones, m2.digits, m2.decimals, m2.service) == (2, 6, 1, None)
-    assert Meter.objects.get(external_id="M-1").service.code == "hvs"
+    m1_service = Meter.objects.get(external_id="M-1").service
+    assert m1_service is not None and m1_service.code == "hvs"
     reading = Reading.objects.get(meter=m2)
     assert (reading.reading_date, reading.value1, reading.value2, reading.value3) == (
         datetime.date(2025, 1, 20),
@@ -221,7 +229,7 @@ def test_it_refuses_unknown_and_missing_columns(tmp_path: Path) -> None:
 
     assert ("charges.csv", 1, "colour") in [e[:3] for e in errors]
     assert ("charges.csv", 1, "period") in [e[:3] for e in errors]
-    assert "нет обязательного столбца" in dict(((e[2], e[3]) for e in errors))["period"]
+    assert "нет обязательного столбца" in dict((e[2], e[3]) for e in errors)["period"]
     assert not PersonalAccount.objects.exists()
 
 
@@ -254,6 +262,20 @@ def test_it_refuses_a_duplicate_key_inside_one_file(tmp_path: Path) -> None:
 
     assert [e[:3] for e in errors] == [("charges.csv", 4, "service_code")]
     assert "дублирует строку 2" in errors[0][3]
+
+
+def test_it_refuses_a_duplicate_key_in_a_month_that_already_has_charges(tmp_path: Path) -> None:
+    org = make_org()
+    files = sample_files(tmp_path)
+    billing_import(organisation=org, paths=files)
+    row = "1001;2025-01;hvs;Холодное водоснабжение;service;м3;6.93;45.12;3.000;meter;100.00;135.36;0;;0;100.00;1.00"
+    charges = write(tmp_path, "again.csv", CHARGES_HEADER, row, row)
+    before = snapshot()
+
+    errors = rejected(org, [charges])
+
+    assert [e[:3] for e in errors] == [("again.csv", 3, "service_code")]
+    assert snapshot() == before
 
 
 def test_it_refuses_a_duplicate_account_inside_one_file(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ def form_data(response) -> dict:
         if value is None:
             continue
         if isinstance(field.widget, forms.MultiWidget):
-            for i, part in enumerate(field.widget.decompress(value)):
+            for i, part in enumerate(field.widget.decompress(value) or []):
                 data[f"{name}_{i}"] = part
         else:
             data[name] = value
