@@ -14,13 +14,14 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint
+.PHONY: help install run test lint bench
 
 help:
 	@echo "make run      install, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test     the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint     ruff and mypy"
 	@echo "make install  dependencies only (uv, then .venv from uv.lock)"
+	@echo "make bench    performance measurements on PostgreSQL (see bench/README.md)"
 
 # uv from PATH, else `python3 -m uv` installed with pip; a no-op sync when nothing changed.
 install:
@@ -50,3 +51,7 @@ test: install
 lint: install
 	$(VENV_BIN)/ruff check .
 	$(VENV_BIN)/mypy .
+
+# Needs PostgreSQL; the bench drops and creates its own database (BENCH_DATABASE_URL).
+bench: install
+	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
