@@ -76,3 +76,21 @@ def page(browser: "Browser") -> Iterator["Page"]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any outgoing HTTP call a test did not replace fails loudly."""
+
+    def refuse(method: str, url: str, **kwargs: object) -> None:
+        raise AssertionError(f"a test tried to reach the network: {method} {url}")
+
+    monkeypatch.setattr("kabinet.lib.http.send", refuse)
+
+
+@pytest.fixture
+def world(db: None, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The holder of account 1001, a family member sharing it, and a stranger with 1002."""
+    from kabinet.accounts.tests.factories import make_world
+
+    return make_world(tmp_path)

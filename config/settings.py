@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "kabinet.orgs",
     "kabinet.billing",
     "kabinet.meters",
+    "kabinet.accounts",
+    "kabinet.payments",
+    "kabinet.helpdesk",
+    "kabinet.news",
     "kabinet.front",
 ]
 

@@ -1,11 +1,18 @@
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+# One include per app; each app names its own URLs (the menu finds them by name:
+# accounts, charges, readings, payments, requests, appeals, news, settings).
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("kabinet.users.urls")),
+    path("", include("kabinet.accounts.urls")),
+    path("", include("kabinet.meters.urls")),
+    path("", include("kabinet.payments.urls")),
+    path("", include("kabinet.helpdesk.urls")),
+    path("", include("kabinet.news.urls")),
     path("", include("kabinet.front.urls")),
 ]
 
@@ -13,5 +20,3 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-__all__ = ["i18n_patterns"]

@@ -1,0 +1,55 @@
+"""The one gate between a resident and a personal account: this account for this user, or 404.
+
+Every resident view and API endpoint that reaches an account (or anything hanging off it:
+charges, documents, meters, payments, requests) goes through `get_account_for_user`, so a
+stranger's session gets 404 rather than a hint that the object exists.
+"""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kabinet.accounts.models import AccountLink
+from kabinet.billing.models import PersonalAccount
+from kabinet.users.models import User
+
+
+class Right(StrEnum):
+    READ = "read"
+    PAY = "pay"
+    READINGS = "readings"
+    SHARE = "share"
+    UNBIND = "unbind"
+
+
+RIGHTS = {
+    AccountLink.Role.HOLDER: frozenset(Right),
+    # A family member reads, pays and sends readings, but cannot share further or unbind.
+    AccountLink.Role.MEMBER: frozenset({Right.READ, Right.PAY, Right.READINGS}),
+}
+
+
+def linked_accounts(user: User, right: Right = Right.READ) -> QuerySet[PersonalAccount]:
+    """The accounts this user may use with `right`, with their organisation."""
+    if not user.is_authenticated:
+        return PersonalAccount.objects.none()
+    roles = [role for role, rights in RIGHTS.items() if right in rights]
+    return (
+        PersonalAccount.objects.filter(links__user=user, links__role__in=roles)
+        .select_related("organisation")
+        .order_by("organisation__name", "number")
+        .distinct()
+    )
+
+
+def get_account_for_user(user: User, account_id: int | str, right: Right = Right.READ) -> PersonalAccount:
+    """The account, if this user may use it with `right`; Http404 otherwise (never 403)."""
+    try:
+        return linked_accounts(user, right).get(pk=int(account_id))
+    except (PersonalAccount.DoesNotExist, ValueError, TypeError):
+        raise Http404("Лицевой счёт не найден") from None
+
+
+def user_can(user: User, account: PersonalAccount, right: Right) -> bool:
+    return linked_accounts(user, right).filter(pk=account.pk).exists()

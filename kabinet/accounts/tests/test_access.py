@@ -1,0 +1,26 @@
+import pytest
+from django.http import Http404
+
+from kabinet.accounts.access import Right, get_account_for_user, linked_accounts, user_can
+
+
+def test_it_gives_the_holder_every_right(world) -> None:
+    for right in Right:
+        assert get_account_for_user(world.holder, world.account.pk, right) == world.account
+
+
+def test_it_gives_a_member_read_pay_and_readings_only(world) -> None:
+    for right in (Right.READ, Right.PAY, Right.READINGS):
+        assert user_can(world.member, world.account, right)
+    for right in (Right.SHARE, Right.UNBIND):
+        assert not user_can(world.member, world.account, right)
+        with pytest.raises(Http404):
+            get_account_for_user(world.member, world.account.pk, right)
+
+
+def test_it_answers_404_to_a_stranger(world) -> None:
+    with pytest.raises(Http404):
+        get_account_for_user(world.stranger, world.account.pk)
+    with pytest.raises(Http404):
+        get_account_for_user(world.stranger, "not-a-number")
+    assert list(linked_accounts(world.stranger)) == [world.other_account]
