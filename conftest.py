@@ -94,3 +94,22 @@ def world(db: None, tmp_path: Path):  # type: ignore[no-untyped-def]
     from kabinet.accounts.tests.factories import make_world
 
     return make_world(tmp_path)
+
+
+@pytest.fixture
+def sign_in(page: "Page", live_server):  # type: ignore[no-untyped-def]
+    """sign_in(user): the page carries that user's session (skips the sign-in form, which the
+    sign-in journeys test themselves)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def _sign_in(user) -> "Page":  # type: ignore[no-untyped-def]
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+        return page
+
+    return _sign_in

@@ -1,0 +1,31 @@
+from decimal import Decimal
+
+from kabinet.lib.charts import _nice_max, bar_chart
+
+
+def test_it_draws_one_bar_per_value_and_describes_every_value() -> None:
+    svg = bar_chart(
+        [("янв", Decimal("1520.10")), ("фев", Decimal("980")), ("<мар>", Decimal("0"))],
+        title="Начислено",
+        unit="₽",
+    )
+
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert svg.count("<rect") == 3
+    assert "янв: 1 520,10 ₽; фев: 980 ₽; &lt;мар&gt;: 0 ₽" in svg
+    assert "<мар>" not in svg
+
+
+def test_it_stacks_zones_and_names_them_in_a_legend() -> None:
+    svg = bar_chart(
+        [("янв", [Decimal(100), Decimal(50)])], title="Расход", unit="кВт·ч", legend=["День", "Ночь"]
+    )
+
+    assert svg.count("<rect") == 4  # two stacked bars and two legend swatches
+    assert "янв: 100 + 50 кВт·ч" in svg and "Ночь" in svg
+
+
+def test_it_rounds_the_axis_up_to_a_nice_number() -> None:
+    assert [_nice_max(Decimal(v)) for v in ("0", "7", "13", "1520.1", "0.3")] == [
+        Decimal(1), Decimal(10), Decimal(20), Decimal(2000), Decimal("0.5")
+    ]
