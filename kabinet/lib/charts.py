@@ -47,7 +47,7 @@ def bar_chart(
     """Bars per label; a label may carry several values (stacked, e.g. day/night zones)."""
     rows: list[tuple[str, list[Decimal]]] = []
     for label, value in series:
-        values = list(value) if isinstance(value, (list, tuple)) else [value]  # type: ignore[arg-type]
+        values: Sequence[Decimal] = value if isinstance(value, (list, tuple)) else [value]  # type: ignore[list-item]
         rows.append((label, [max(Decimal(v), Decimal(0)) for v in values]))
     top = _nice_max(max((sum(v, Decimal(0)) for _, v in rows), default=Decimal(0)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -69,15 +69,15 @@ def bar_chart(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#333">{escape(_fmt(value))}</text>'
         )
     label_every = max(1, round(len(rows) / 12))
-    for index, (label, values) in enumerate(rows):
+    for index, (label, bars) in enumerate(rows):
         x = LEFT + slot * index + (slot - bar_w) / 2
-        base = TOP + plot_h
-        for zone, value in enumerate(values):
-            h = float(plot_h * value / top) if top else 0.0
+        base = float(TOP + plot_h)
+        for zone, amount in enumerate(bars):
+            h = float(plot_h * amount / top) if top else 0.0
             base -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                f'fill="{PALETTE[zone % len(PALETTE)]}"><title>{escape(label)}: {escape(_fmt(value))} {escape(unit)}</title></rect>'
+                f'fill="{PALETTE[zone % len(PALETTE)]}"><title>{escape(label)}: {escape(_fmt(amount))} {escape(unit)}</title></rect>'
             )
         if index % label_every == 0:
             parts.append(
