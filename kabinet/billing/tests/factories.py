@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kabinet.orgs.models import Organisation
 
-VALID_INNS = ("7707083893", "5406012345", "5405123456")
+VALID_INNS = ("7707083893", "5406012341", "5405123458")
 
 
 def make_org(code: str = "uk", **fields: object) -> Organisation:

@@ -406,7 +406,7 @@ def test_it_refuses_to_publish_a_period_without_charges(tmp_path: Path) -> None:
 
 
 def test_it_keeps_organisations_apart(tmp_path: Path) -> None:
-    first, second = make_org("a"), make_org("b", inn="5406012345")
+    first, second = make_org("a"), make_org("b", inn="5406012341")
     billing_import(organisation=first, paths=sample_files(tmp_path))
     billing_import(organisation=second, paths=sample_files(tmp_path))
 
@@ -416,7 +416,7 @@ def test_it_keeps_organisations_apart(tmp_path: Path) -> None:
 
 def test_it_loads_the_same_data_on_the_fast_and_the_careful_path(tmp_path: Path) -> None:
     """A quoted cell sends the charges file to the row-by-row loader; the result is the same."""
-    plain, careful = make_org("plain"), make_org("careful", inn="5406012345")
+    plain, careful = make_org("plain"), make_org("careful", inn="5406012341")
     accounts, charges, *_ = sample_files(tmp_path)
     text = charges.read_text(encoding="utf-8").replace("Отсутствие", '"Отсутствие"')
     quoted = tmp_path / "quoted.csv"
@@ -463,3 +463,16 @@ def test_the_command_loads_and_publishes(tmp_path: Path, capsys) -> None:
 def test_the_command_refuses_an_unknown_organisation(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="не найдена"):
         call_command("import_billing", "--org", "nope", str(tmp_path / "x.csv"))
+
+
+def test_it_reports_progress_by_bytes_and_rows(tmp_path: Path) -> None:
+    org = make_org()
+    accounts = ["account_number;owner_name"] + [f"{n};Житель" for n in range(120_000)]
+    path = write(tmp_path, "accounts.csv", *accounts)
+    calls: list[tuple[str, int, int, int]] = []
+
+    billing_import(organisation=org, paths=[path], progress=lambda *args: calls.append(args))
+
+    assert calls[-1] == ("accounts.csv", path.stat().st_size, path.stat().st_size, -1)
+    done = [c[1] for c in calls[:-1]]
+    assert len(done) >= 2 and done == sorted(done) and done[-1] < path.stat().st_size

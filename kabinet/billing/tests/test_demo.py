@@ -1,0 +1,49 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from kabinet.billing.models import BillingPayment, Charge, Period, PersonalAccount
+from kabinet.meters.models import Meter, Reading
+from kabinet.orgs.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_two_novosibirsk_organisations_with_a_year_of_data(capsys) -> None:
+    call_command("demo")
+
+    uk, tko = Organisation.objects.get(code="uk-sever"), Organisation.objects.get(code="eco-nsk")
+    assert (uk.kind, tko.kind) == (Organisation.Kind.UK, Organisation.Kind.REGOP)
+    assert uk.timezone == tko.timezone == "Asia/Novosibirsk"
+    uk.full_clean()  # requisites pass every check (ИНН checksum, БИК, accounts)
+    tko.full_clean()
+    assert PersonalAccount.objects.filter(organisation=uk).count() >= 50
+    assert PersonalAccount.objects.filter(organisation=tko).count() >= 50
+    for org in (uk, tko):
+        periods = Period.objects.filter(organisation=org)
+        assert periods.count() == 12 and all(p.is_published for p in periods)
+    charges = Charge.objects.filter(account__organisation=uk)
+    assert charges.exclude(recalculation=0).exclude(recalculation_reason="").exists()
+    assert charges.filter(kind=Charge.Kind.PENALTY).exists()
+    assert set(Meter.objects.filter(organisation=uk).values_list("zones", flat=True)) == {1, 2, 3}
+    assert Reading.objects.filter(meter__organisation=uk).count() >= 12 * Meter.objects.filter(organisation=uk).count()
+    assert BillingPayment.objects.filter(organisation=tko).exists()
+    assert "логин admin" in capsys.readouterr().out
+
+
+def test_the_demo_can_run_twice() -> None:
+    call_command("demo")
+    counts = (PersonalAccount.objects.count(), Charge.objects.count(), Reading.objects.count())
+
+    call_command("demo")
+
+    assert (PersonalAccount.objects.count(), Charge.objects.count(), Reading.objects.count()) == counts
+
+
+def test_the_demo_months_end_before_the_current_one() -> None:
+    call_command("demo")
+
+    latest = Period.objects.order_by("-month").first()
+    assert latest is not None
+    assert latest.month < datetime.date.today().replace(day=1)  # noqa: DTZ011 - a date, not a time
