@@ -352,6 +352,20 @@ class Context:
         return service
 
 
+def _save_by_key(
+    ctx: Context, kind: FileKind, model: type[M], key: str, wanted: dict[str, dict[str, Any]]
+) -> bool:
+    """Count the rows of one file and, unless the import is already failing, upsert them by
+    their key within the organisation. True if written."""
+    count = ctx.report.counts.setdefault(kind.name, KindCount())
+    count.rows += len(wanted)
+    if not ctx.writing:
+        return False
+    rows = model._default_manager.filter(organisation=ctx.organisation, **{f"{key}__in": list(wanted)})
+    _upsert(model, wanted, {getattr(obj, key): obj for obj in rows}, count)
+    return True
+
+
 def load_accounts(ctx: Context, src: Source) -> None:
     tracker = ctx.tracker(ACCOUNTS)
     wanted: dict[str, dict[str, Any]] = {}
@@ -374,15 +388,8 @@ def load_accounts(ctx: Context, src: Source) -> None:
             "status": row.get("status") or PersonalAccount.Status.ACTIVE,
             "els": _blank(row.get("els")),
         }
-    count = ctx.report.counts.setdefault(ACCOUNTS.name, KindCount())
-    count.rows += len(wanted)
-    if not ctx.writing:
+    if not _save_by_key(ctx, ACCOUNTS, PersonalAccount, "number", wanted):
         return
-    existing = {
-        a.number: a
-        for a in PersonalAccount.objects.filter(organisation=ctx.organisation, number__in=list(wanted))
-    }
-    _upsert(PersonalAccount, wanted, existing, count)
     for acc_number, acc_id in PersonalAccount.objects.filter(
         organisation=ctx.organisation, number__in=list(wanted)
     ).values_list("number", "id"):
@@ -458,15 +465,7 @@ def load_payments(ctx: Context, src: Source) -> None:
             "amount": row["amount"],
             "channel": _blank(row.get("channel")),
         }
-    count = ctx.report.counts.setdefault(PAYMENTS.name, KindCount())
-    count.rows += len(wanted)
-    if not ctx.writing:
-        return
-    existing = {
-        p.external_id: p
-        for p in BillingPayment.objects.filter(organisation=ctx.organisation, external_id__in=list(wanted))
-    }
-    _upsert(BillingPayment, wanted, existing, count)
+    _save_by_key(ctx, PAYMENTS, BillingPayment, "external_id", wanted)
 
 
 def load_meters(ctx: Context, src: Source) -> None:
@@ -504,15 +503,8 @@ def load_meters(ctx: Context, src: Source) -> None:
             "installed_on": installed,
             "next_verification_on": verify,
         }
-    count = ctx.report.counts.setdefault(METERS.name, KindCount())
-    count.rows += len(wanted)
-    if not ctx.writing:
+    if not _save_by_key(ctx, METERS, Meter, "external_id", wanted):
         return
-    existing = {
-        m.external_id: m
-        for m in Meter.objects.filter(organisation=ctx.organisation, external_id__in=list(wanted))
-    }
-    _upsert(Meter, wanted, existing, count)
     for meter in Meter.objects.filter(organisation=ctx.organisation, external_id__in=list(wanted)):
         ctx.meters[meter.external_id] = meter
 
