@@ -87,8 +87,15 @@ ELS = Rule(r"\d{2}[А-ЯЁ]{2}\d{6}", str, "ЕЛС: 2 цифры, 2 заглав
 
 
 def int_rule(low: int, high: int) -> Rule:
-    digits = len(str(high))
-    return Rule(rf"\d{{1,{digits}}}", int, f"целое число от {low} до {high}")
+    describe = f"целое число от {low} до {high}"
+
+    def convert(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueRejected(f"ожидается {describe}, получено «{text}»")
+        return value
+
+    return Rule(rf"\d{{1,{len(str(high))}}}", convert, describe)
 
 
 @dataclass(frozen=True)
@@ -96,8 +103,6 @@ class Column:
     name: str
     rule: Rule
     required: bool = False  # column must be present and every cell filled
-    low: int | None = None  # bounds for integers
-    high: int | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -113,10 +118,7 @@ class Column:
         if not self.regex.fullmatch(text):
             shown = text if len(text) <= 40 else text[:40] + "…"
             raise ValueRejected(f"ожидается {self.rule.describe}, получено «{shown}»")
-        value = self.rule.convert(text)
-        if self.low is not None and value < self.low or self.high is not None and value > self.high:
-            raise ValueRejected(f"ожидается {self.rule.describe}, получено «{text}»")
-        return value
+        return self.rule.convert(text)
 
 
 _regex_cache: dict[str, re.Pattern[str]] = {}
@@ -157,7 +159,7 @@ ACCOUNTS = FileKind(
         Column("address", text_rule(400)),
         Column("apartment", text_rule(20)),
         Column("area", decimal_rule(8, 2)),
-        Column("residents", int_rule(0, 999), low=0, high=999),
+        Column("residents", int_rule(0, 999)),
         Column("status", choice_rule("active", "closed")),
         Column("els", ELS),
     ),
@@ -214,9 +216,9 @@ METERS = FileKind(
         Column("service_code", CODE),
         Column("resource", choice_rule("cold_water", "hot_water", "electricity", "heat", "gas"), required=True),
         Column("serial_number", text_rule(64), required=True),
-        Column("zones", int_rule(1, 3), low=1, high=3),
-        Column("digits", int_rule(1, 12), low=1, high=12),
-        Column("decimals", int_rule(0, 6), low=0, high=6),
+        Column("zones", int_rule(1, 3)),
+        Column("digits", int_rule(1, 12)),
+        Column("decimals", int_rule(0, 6)),
         Column("unit", text_rule(20)),
         Column("installed_on", DATE),
         Column("next_verification_on", DATE),
