@@ -43,8 +43,12 @@ def bar_chart(
     title: str,
     unit: str = "",
     legend: Sequence[str] = (),
+    chart_id: str = "chart",
 ) -> SafeString:
-    """Bars per label; a label may carry several values (stacked, e.g. day/night zones)."""
+    """Bars per label; a label may carry several values (stacked, e.g. day/night zones).
+
+    `chart_id` must differ between charts of one page: it names the title and description.
+    """
     rows: list[tuple[str, list[Decimal]]] = []
     for label, value in series:
         values: Sequence[Decimal] = value if isinstance(value, (list, tuple)) else [value]  # type: ignore[list-item]
@@ -55,9 +59,9 @@ def bar_chart(
     bar_w = max(slot * 0.7, 2)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="chart-t chart-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-t">{escape(title)}</title>',
-        '<desc id="chart-d">'
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">'
         + escape("; ".join(f"{label}: {' + '.join(_fmt(v) for v in values)} {unit}".strip() for label, values in rows))
         + "</desc>",
     ]

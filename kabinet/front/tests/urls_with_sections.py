@@ -1,4 +1,4 @@
-"""The project's URLs plus two sections that later issues will add for real."""
+"""The project's URLs plus a page for a section the project does not have."""
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -12,6 +12,5 @@ def _section(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     *project_urlpatterns,
-    path("accounts/", _section, name="accounts"),
-    path("payments/", _section, name="payments"),
+    path("ghost/", _section, name="ghost-section"),
 ]

@@ -29,3 +29,10 @@ def test_it_rounds_the_axis_up_to_a_nice_number() -> None:
     assert [_nice_max(Decimal(v)) for v in ("0", "7", "13", "1520.1", "0.3")] == [
         Decimal(1), Decimal(10), Decimal(20), Decimal(2000), Decimal("0.5")
     ]
+
+
+def test_it_names_title_and_description_after_the_chart_id() -> None:
+    svg = bar_chart([("янв", Decimal(1))], title="Расход", chart_id="meter-7")
+
+    assert 'aria-labelledby="meter-7-t meter-7-d"' in svg
+    assert '<title id="meter-7-t">' in svg and '<desc id="meter-7-d">' in svg
