@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -126,7 +127,7 @@ class ReadingSubmissionAdmin(OrgScopedAdmin):
                 "title": _("Отклонить показания"),
                 "opts": self.model._meta,
                 "submissions": queryset.select_related("account", "meter"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "missing_reason": "apply" in request.POST,
             },
         )

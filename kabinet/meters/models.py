@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.billing.models import PersonalAccount, Service
 from kabinet.orgs.models import Organisation
 
-
 ZONE_NAMES = {
     1: [_("Показание")],
     2: [_("День"), _("Ночь")],
@@ -237,3 +236,6 @@ class ReminderSent(models.Model):
                 fields=["user", "organisation", "period"], name="reading_reminder_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.organisation_id} {self.period:%Y-%m}"

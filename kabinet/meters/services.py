@@ -11,7 +11,8 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, TextIO
+from functools import partial
+from typing import IO, TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -489,7 +490,7 @@ EXPORT_HEADER = [
 ]
 
 
-def readings_export(*, organisation: Organisation, period: datetime.date, out: TextIO) -> int:
+def readings_export(*, organisation: Organisation, period: datetime.date, out: IO[str]) -> int:
     """Write the period's current submissions for the billing system; mark them «Передано в расчёт».
 
     Rejected submissions are left out. Exporting again gives the same file plus what came since.
@@ -588,10 +589,13 @@ def reading_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 )
                 if not created:
                     continue
-                closes = formats.date_format(window.last_minute, "d.m.Y H:i")
                 transaction.on_commit(
-                    lambda u=user_id, n=sorted(numbers), c=closes, o=org.pk: send_reading_reminder.delay(
-                        user_id=u, organisation_id=o, accounts=n, closes=c
+                    partial(
+                        send_reading_reminder.delay,
+                        user_id=user_id,
+                        organisation_id=org.pk,
+                        accounts=sorted(numbers),
+                        closes=formats.date_format(window.last_minute, "d.m.Y H:i"),
                     )
                 )
             sent += 1

@@ -40,11 +40,12 @@ def make_meter(
     )
     for day, values in history:
         values = (values,) if isinstance(values, str) else values
-        numbers = [Decimal(v) for v in values] + [None] * (3 - len(values))
+        numbers: list[Decimal | None] = [Decimal(v) for v in values]
+        numbers += [None] * (3 - len(values))
         Reading.objects.create(
             meter=meter,
             reading_date=datetime.date.fromisoformat(day),
-            value1=numbers[0],
+            value1=Decimal(values[0]),
             value2=numbers[1],
             value3=numbers[2],
             source="billing",

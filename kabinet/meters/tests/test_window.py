@@ -5,8 +5,8 @@ import datetime
 import pytest
 import time_machine
 
-from kabinet.meters.window import next_opening, reading_window
 from kabinet.meters.tests.helpers import local
+from kabinet.meters.window import next_opening, reading_window
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,6 @@ class Command(BaseCommand):
                 count = readings_export(organisation=org, period=period, out=out)
             self.stderr.write(f"Выгружено показаний: {count} → {path}")
         else:
-            count = readings_export(organisation=org, period=period, out=self.stdout)
+            count = readings_export(organisation=org, period=period, out=self.stdout)  # type: ignore[arg-type]
             if sys.stderr.isatty():
                 self.stderr.write(f"Выгружено показаний: {count}")
