@@ -556,6 +556,12 @@ def load_readings(ctx: Context, src: Source) -> None:
         for r in Reading.objects.filter(meter_id__in={k[0] for k in wanted})
     }
     _upsert(Reading, wanted, existing, count)
+    # Residents' readings that came back from the billing system are «Принято к начислению».
+    from kabinet.meters.services import submissions_accept_from_billing
+
+    submissions_accept_from_billing(
+        readings=[(v["meter_id"], v["reading_date"], [v["value1"], v["value2"], v["value3"]]) for v in wanted.values()]
+    )
 
 
 def load_charges(ctx: Context, src: Source) -> None:

@@ -1,0 +1,104 @@
+"""«Показания»: the meters of an account, one form for all of them, a confirmation step."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
+from kabinet.meters.forms import ReadingsForm, ReminderForm
+from kabinet.meters.models import ReminderSubscription
+from kabinet.meters.selectors import meter_rows, submission_history
+from kabinet.meters.services import ReadingsRejected, reading_submit, reminder_subscribe
+from kabinet.meters.window import next_opening, reading_window
+from kabinet.users.models import User
+
+
+def _reminder_form(user: User) -> ReminderForm:
+    enabled = ReminderSubscription.objects.filter(user=user, enabled=True).exists()
+    return ReminderForm(initial={"enabled": enabled})
+
+
+@login_required
+def readings(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    accounts = list(linked_accounts(user, Right.READINGS))
+    if len(accounts) == 1:
+        return redirect("readings_account", account_id=accounts[0].pk)
+    ctx = {"accounts": accounts, "reminder_form": _reminder_form(user)}
+    return render(request, "meters/choose_account.html", ctx)
+
+
+@login_required
+def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    user = cast(User, request.user)
+    account = get_account_for_user(user, account_id, Right.READINGS)
+    window = reading_window(account.organisation)
+    rows = meter_rows(account, window)
+    form = ReadingsForm(rows, data=request.POST if request.method == "POST" else None)
+    action = request.POST.get("action", "check")
+    if request.method == "POST" and action != "edit" and form.is_valid():
+        try:
+            planned = reading_submit(
+                user=user,
+                account=account,
+                values=form.values(),
+                confirm_rollover=form.cleaned_data["confirm_rollover"],
+                confirm_high=form.cleaned_data["confirm_high"],
+                dry_run=action != "send",
+            )
+        except ReadingsRejected as exc:
+            form.add_problems(exc.problems)
+        else:
+            if action == "send":
+                messages.success(
+                    request,
+                    _("Показания переданы: %(count)s. Статус можно увидеть в таблице и в истории.")
+                    % {"count": len(planned)},
+                )
+                return redirect("readings_account", account_id=account.pk)
+            ctx = {"account": account, "form": form, "planned": planned}
+            return render(request, "meters/confirm.html", ctx)
+    ctx = {
+        "account": account,
+        "rows": rows,
+        "form": form,
+        "window": window,
+        "opens_at": None if window.is_open else next_opening(account.organisation, window.now),
+        "several": linked_accounts(user, Right.READINGS).count() > 1,
+        "reminder_form": _reminder_form(user),
+    }
+    return render(request, "meters/account.html", ctx)
+
+
+@login_required
+def readings_history(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = get_account_for_user(cast(User, request.user), account_id, Right.READINGS)
+    ctx = {"account": account, "submissions": submission_history(account)}
+    return render(request, "meters/history.html", ctx)
+
+
+@login_required
+@require_POST
+def readings_reminder(request: HttpRequest) -> HttpResponse:
+    form = ReminderForm(request.POST)
+    form.is_valid()
+    enabled = bool(form.cleaned_data.get("enabled"))
+    reminder_subscribe(user=cast(User, request.user), enabled=enabled)
+    messages.success(
+        request,
+        _("Напоминания о приёме показаний включены.")
+        if enabled
+        else _("Напоминания о приёме показаний отключены."),
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    return redirect(back or "readings")
