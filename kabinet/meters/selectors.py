@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils import formats
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from kabinet.billing.models import PersonalAccount
@@ -61,18 +61,12 @@ def consumption_chart(meter: Meter, readings: list[Reading], today: datetime.dat
         for month in _months_back(today, CHART_MONTHS)
     ]
     labels = zone_names(meter.zones)
-    svg = bar_chart(
+    return bar_chart(
         series,
         title=_("Расход по месяцам: %(meter)s") % {"meter": meter},
         unit=meter.unit,
         legend=[str(label) for label in labels] if meter.zones > 1 else (),
-    )
-    # bar_chart names its title and description with fixed ids; a page with a chart per meter
-    # needs them unique (duplicate ids break aria-labelledby).
-    return mark_safe(  # noqa: S308 - only bar_chart's own escaped markup, with ids renamed
-        svg.replace('"chart-t"', f'"chart-t-{meter.pk}"')
-        .replace('"chart-d"', f'"chart-d-{meter.pk}"')
-        .replace('aria-labelledby="chart-t chart-d"', f'aria-labelledby="chart-t-{meter.pk} chart-d-{meter.pk}"')
+        chart_id=f"meter-{meter.pk}",
     )
 
 

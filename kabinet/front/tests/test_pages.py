@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.test import Client
+from django.utils.translation import gettext_lazy
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from kabinet.front import nav
@@ -76,7 +77,7 @@ def test_it_shows_nav_only_to_signed_in_users(
     assertContains(signed_in, "Выход")
 
 
-GHOST = Section("ghost-section", "Раздел-призрак")
+GHOST = Section("ghost-section", gettext_lazy("Раздел-призрак"))
 
 
 def test_it_lists_only_sections_that_have_a_page(

@@ -144,7 +144,7 @@ def test_it_draws_monthly_consumption_with_stacked_zones(world):
     assert "Расход по месяцам" in body
     assert "Янв 2025: 60 + 30 кВт·ч" in body
     assert "Дек 2024: 0 + 0 кВт·ч" in body  # the first reading has nothing to compare with
-    assert 'id="chart-d-' in body and 'id="chart-d"' not in body  # one id per chart on the page
+    assert 'id="meter-' in body and 'id="chart-d"' not in body  # one id per chart on the page
 
 
 def test_it_lists_the_history_with_replaced_submissions(world):
