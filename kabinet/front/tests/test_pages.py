@@ -82,7 +82,7 @@ def test_it_lists_only_sections_that_have_a_page(
     response = client.get("/home/")
 
     nav = response.content.decode().split('id="site-nav"', 1)[1].split("</nav>", 1)[0]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/home/"]
+    assert re.findall(r'href="([^"]+)"', nav) == ["/home/", "/settings/"]
     assert "Лицевые счета" not in nav
     assertContains(response, 'href="/home/" aria-current="page"')
 
@@ -96,7 +96,7 @@ def test_it_adds_a_section_to_the_nav_once_its_url_exists(
     response = client.get("/home/")
 
     nav = response.content.decode().split('id="site-nav"', 1)[1].split("</nav>", 1)[0]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/home/", "/accounts/", "/payments/"]
+    assert re.findall(r'href="([^"]+)"', nav) == ["/home/", "/accounts/", "/payments/", "/settings/"]
     # The greeting page points to the new sections and names the rest as coming.
     main = response.content.decode().split("<main", 1)[1]
     assert '<a href="/accounts/">Лицевые счета</a>' in main
