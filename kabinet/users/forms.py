@@ -24,6 +24,14 @@ TAKEN = {
 }
 
 
+class NoColon:
+    """Labels as in the manuals: «Пароль», not «Пароль:»."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+
+
 class EmailField(forms.EmailField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Email"))
@@ -62,7 +70,7 @@ class CodeField(forms.CharField):
         super().__init__(max_length=digits, widget=forms.TextInput(attrs=attrs), **kwargs)
 
 
-class NewPasswordMixin(forms.Form):
+class NewPasswordMixin(NoColon, forms.Form):
     """«Пароль» twice, checked against the rules of SPEC 2.1 (AUTH_PASSWORD_VALIDATORS)."""
 
     password1 = forms.CharField(
@@ -152,7 +160,7 @@ class LegalSignupForm(SignupForm):
         return inn
 
 
-class SignupConfirmForm(forms.Form):
+class SignupConfirmForm(NoColon, forms.Form):
     code = CodeField()
     accept_rules = forms.BooleanField(
         label=consents.ACCESS_RULES_LABEL,
@@ -171,13 +179,13 @@ class SignupConfirmForm(forms.Form):
         self.order_fields(["code", "accept_rules", "accept_personal_data"])
 
 
-class CodeForm(forms.Form):
+class CodeForm(NoColon, forms.Form):
     def __init__(self, *args: Any, digits: int = 6, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"] = CodeField(digits=digits)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(NoColon, AuthenticationForm):
     """«Email, телефон или ИНН» + «Пароль», «Запомнить меня»; a CAPTCHA after failures."""
 
     remember = forms.BooleanField(label=_("Запомнить меня"), required=False)
@@ -211,6 +219,8 @@ class LoginForm(AuthenticationForm):
             self.fields["captcha"] = forms.CharField(label="", required=False, max_length=3)
         if self.captcha_required:
             self.fields["captcha"].label = captcha.new_question(self.request)
+            # A bound field copies its label when first used, which may have been validation.
+            self._bound_fields_cache.pop("captcha", None)
             self.fields["captcha"].widget.attrs.update({"inputmode": "numeric"})
 
     def clean(self) -> dict[str, Any]:
@@ -223,7 +233,7 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
-class LoginCodeForm(forms.Form):
+class LoginCodeForm(NoColon, forms.Form):
     code = forms.CharField(
         label=_("Код из приложения"),
         max_length=6,
@@ -231,7 +241,7 @@ class LoginCodeForm(forms.Form):
     )
 
 
-class PasswordResetSmsForm(forms.Form):
+class PasswordResetSmsForm(NoColon, forms.Form):
     phone = PhoneField()
 
 
@@ -273,14 +283,14 @@ class PasswordChangeForm(NewPasswordMixin):
         return cleaned
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(NoColon, forms.ModelForm):
     class Meta:
         model = User
         fields = ["last_name", "first_name", "middle_name"]
         labels = {"last_name": _("Фамилия"), "first_name": _("Имя"), "middle_name": _("Отчество")}
 
 
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(NoColon, forms.Form):
     email = EmailField(label=_("Новый e-mail"))
 
     def clean_email(self) -> str:
@@ -290,7 +300,7 @@ class EmailChangeForm(forms.Form):
         return email
 
 
-class PhoneChangeForm(forms.Form):
+class PhoneChangeForm(NoColon, forms.Form):
     phone = PhoneField(label=_("Новый номер телефона"))
 
     def clean_phone(self) -> str:
@@ -300,7 +310,7 @@ class PhoneChangeForm(forms.Form):
         return phone
 
 
-class NotificationSettingsForm(forms.Form):
+class NotificationSettingsForm(NoColon, forms.Form):
     epd_by_email = forms.BooleanField(label=_("Ежемесячный ЕПД на e-mail"), required=False)
     receipt_by_email = forms.BooleanField(label=_("Копия чека об оплате на e-mail"), required=False)
     reading_reminders = forms.BooleanField(
@@ -309,7 +319,7 @@ class NotificationSettingsForm(forms.Form):
     news = forms.BooleanField(label=_("Новости организации"), required=False)
 
 
-class DeleteCabinetForm(forms.Form):
+class DeleteCabinetForm(NoColon, forms.Form):
     password = forms.CharField(
         label=_("Пароль"),
         strip=False,

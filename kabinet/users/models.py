@@ -3,6 +3,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -140,3 +142,12 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+@receiver(post_save, sender=User, dispatch_uid="users_notification_settings")
+def create_notification_settings(
+    sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: object
+) -> None:
+    # Every user has a row, so the apps that send notifications can filter on it.
+    if created and not raw:
+        NotificationSettings.objects.get_or_create(user=instance)

@@ -215,7 +215,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
 # Password recovery and change
 
 
-class EmailPasswordResetForm(PasswordResetForm):
+class EmailPasswordResetForm(forms.NoColon, PasswordResetForm):
     email = forms.EmailField(label=_("Email"))
 
     def send_mail(  # type: ignore[override]
@@ -250,7 +250,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class NewPasswordForm(SetPasswordForm):
+class NewPasswordForm(forms.NoColon, SetPasswordForm):
     def save(self, commit: bool = True) -> Any:
         services.user_change_password(user=self.user, password=self.cleaned_data["new_password1"])
         return self.user
