@@ -69,8 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kabinet.front.middleware.ContentSecurityPolicyMiddleware",
-    "kabinet.users.middleware.AdminSignInMiddleware",
     "kabinet.users.middleware.PasswordChangeRequiredMiddleware",
+    "kabinet.users.middleware.AdminSignInMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

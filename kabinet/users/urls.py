@@ -30,9 +30,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         ),
         name="password_reset_complete",
     ),
-    path("password/reset/sms/", views.password_reset_sms, name="password_reset_sms"),
+    path("password/sms/", views.password_reset_sms, name="password_reset_sms"),
     path(
-        "password/reset/sms/confirm/",
+        "password/sms/confirm/",
         views.password_reset_sms_confirm,
         name="password_reset_sms_confirm",
     ),
