@@ -16,6 +16,9 @@ from kabinet.users.identity import normalize_email, normalize_phone
 from kabinet.users.models import User
 from kabinet.users.services import SignupData, contact_taken
 
+# Not translated: Django's own catalogue turns a translatable "Email" into «Адрес электронной
+# почты», and the manuals (and every person) call the field «Email».
+EMAIL_LABEL = "Email"
 PHONE_HELP = _("Мобильный номер, например +7 913 123-45-67")
 TAKEN = {
     "email": _("Кабинет с этим e-mail уже есть. Войдите или восстановите пароль."),
@@ -34,7 +37,7 @@ class NoColon:
 
 class EmailField(forms.EmailField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", _("Email"))
+        kwargs.setdefault("label", EMAIL_LABEL)
         kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email"}))
         super().__init__(**kwargs)
 

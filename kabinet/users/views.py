@@ -216,7 +216,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
 
 
 class EmailPasswordResetForm(forms.NoColon, PasswordResetForm):
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(label=forms.EMAIL_LABEL)
 
     def send_mail(  # type: ignore[override]
         self,
