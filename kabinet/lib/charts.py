@@ -58,13 +58,20 @@ def bar_chart(
         f'aria-labelledby="chart-t chart-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-t">{escape(title)}</title>',
         '<desc id="chart-d">'
-        + escape("; ".join(f"{label}: {' + '.join(_fmt(v) for v in values)} {unit}".strip() for label, values in rows))
+        + escape(
+            "; ".join(
+                f"{label}: {' + '.join(_fmt(v) for v in values)} {unit}".strip()
+                for label, values in rows
+            )
+        )
         + "</desc>",
     ]
     for i in range(5):
         value = top * i / 4
         y = TOP + plot_h - plot_h * i / 4
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d4d9"/>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d4d9"/>'
+        )
         parts.append(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#333">{escape(_fmt(value))}</text>'
         )
@@ -85,8 +92,12 @@ def bar_chart(
             )
     for zone, name in enumerate(legend):
         x = LEFT + zone * 120
-        parts.append(f'<rect x="{x}" y="{HEIGHT - 16}" width="10" height="10" fill="{PALETTE[zone % len(PALETTE)]}"/>')
-        parts.append(f'<text x="{x + 14}" y="{HEIGHT - 7}" font-size="11" fill="#333">{escape(name)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{HEIGHT - 16}" width="10" height="10" fill="{PALETTE[zone % len(PALETTE)]}"/>'
+        )
+        parts.append(
+            f'<text x="{x + 14}" y="{HEIGHT - 7}" font-size="11" fill="#333">{escape(name)}</text>'
+        )
     if unit:
         parts.append(f'<text x="4" y="{TOP + 4}" font-size="11" fill="#333">{escape(unit)}</text>')
     parts.append("</svg>")

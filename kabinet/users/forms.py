@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -94,7 +94,8 @@ class NewPasswordMixin(NoColon, forms.Form):
         return None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error(
@@ -125,7 +126,8 @@ class SignupForm(NewPasswordMixin):
         return User(email=contacts.email, phone=contacts.phone, inn=contacts.inn)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         contacts = self.contacts()
         taken = contact_taken(email=contacts.email, phone=contacts.phone, inn=contacts.inn)
         if taken:
@@ -204,7 +206,9 @@ class LoginForm(NoColon, AuthenticationForm):
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Email, телефон или ИНН")
-        self.fields["username"].max_length = 254
+        username = cast(forms.CharField, self.fields["username"])
+        username.max_length = 254
+        username.widget.attrs["maxlength"] = "254"
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].label = _("Пароль")
         self.captcha_required = request is not None and captcha.required(request)
@@ -223,7 +227,7 @@ class LoginForm(NoColon, AuthenticationForm):
         if self.captcha_required:
             self.fields["captcha"].label = captcha.new_question(self.request)
             # A bound field copies its label when first used, which may have been validation.
-            self._bound_fields_cache.pop("captcha", None)
+            self._bound_fields_cache.pop("captcha", None)  # type: ignore[attr-defined]
             self.fields["captcha"].widget.attrs.update({"inputmode": "numeric"})
 
     def clean(self) -> dict[str, Any]:
@@ -279,7 +283,8 @@ class PasswordChangeForm(NewPasswordMixin):
         return old
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         old, new = cleaned.get("old_password"), cleaned.get("password1")
         if old and new and old == new:
             self.add_error("password1", _("Новый пароль должен отличаться от текущего."))

@@ -11,16 +11,16 @@ from kabinet.lib.sms import SmsError, send_sms
 
 log = logging.getLogger(__name__)
 
-RETRY = {"autoretry_for": (SMTPException, SmsError, OSError), "retry_backoff": 30, "max_retries": 5}
+RETRY_ON = (SMTPException, SmsError, OSError)
 
 
-@shared_task(**RETRY)
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=30, max_retries=5)
 def deliver_email(subject: str, to: str, text: str, html: str) -> None:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
     message.send()
 
 
-@shared_task(**RETRY)
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=30, max_retries=5)
 def deliver_sms(to: str, text: str) -> None:
     send_sms(to, text)

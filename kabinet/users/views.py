@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from collections.abc import Callable
 from typing import Any, cast
 
 import qrcode
@@ -181,8 +182,10 @@ def _totp_context(device: TOTPDevice) -> dict[str, Any]:
 def login_otp(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the authenticator app; staff set one up here if they have
     none (two-factor sign-in is mandatory for them)."""
-    pending = request.session.get("otp_pending")
-    user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
+    pending: dict[str, Any] | None = request.session.get("otp_pending")
+    if pending is None:
+        return redirect("login")
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:
         return redirect("login")
     device = services.totp_device_for(user)
@@ -350,7 +353,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return render(request, "users/settings.html", ctx)
 
 
-CONTACTS = {
+CONTACTS: dict[str, tuple[type[forms.forms.Form], Callable[..., VerificationCode], str]] = {
     "email": (
         forms.EmailChangeForm,
         services.email_change_start,

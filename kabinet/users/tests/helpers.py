@@ -19,7 +19,7 @@ __all__ = ["PASSWORD", "STRONG"]
 
 def code_from_email(index: int = -1) -> str:
     message = mail.outbox[index]
-    match = re.search(r"код подтверждения: (\d+)", message.body)
+    match = re.search(r"код подтверждения: (\d+)", str(message.body))
     assert match, message.body
     return match.group(1)
 

@@ -47,7 +47,9 @@ def free_port() -> int:
 @pytest.fixture
 def smtp(settings) -> Iterator[Inbox]:  # type: ignore[no-untyped-def]
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), loop=asyncio.new_event_loop())
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=free_port(), loop=asyncio.new_event_loop()
+    )
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

@@ -48,13 +48,22 @@ def solve(page_html: str) -> str:
 def test_it_shows_the_sign_in_form_with_the_labels_from_the_manuals(client: Client) -> None:
     response = client.get("/login/")
 
-    for label in ("Email, телефон или ИНН", "Пароль", "Запомнить меня", "Забыли пароль?", "Зарегистрироваться"):
+    for label in (
+        "Email, телефон или ИНН",
+        "Пароль",
+        "Запомнить меня",
+        "Забыли пароль?",
+        "Зарегистрироваться",
+    ):
         assertContains(response, label)
     assertContains(response, '<button class="button" type="submit">Войти</button>', html=True)
     assertNotContains(response, "Сколько будет")
 
 
-@pytest.mark.parametrize("login", ["anna@example.com", "ANNA@example.com", "+7 913 123-45-67", "89131234567", "9131234567"])
+@pytest.mark.parametrize(
+    "login",
+    ["anna@example.com", "ANNA@example.com", "+7 913 123-45-67", "89131234567", "9131234567"],
+)
 def test_it_signs_in_by_email_or_phone(client: Client, resident: User, login: str) -> None:
     response = sign_in(client, login)
 
@@ -69,7 +78,8 @@ def test_it_signs_in_a_legal_entity_by_inn(client: Client, firm: User) -> None:
 
 def test_it_goes_back_to_the_page_asked_for(client: Client, resident: User) -> None:
     response = client.post(
-        "/login/?next=/settings/", {"username": "anna@example.com", "password": STRONG, "next": "/settings/"}
+        "/login/?next=/settings/",
+        {"username": "anna@example.com", "password": STRONG, "next": "/settings/"},
     )
 
     assertRedirects(response, "/settings/")
@@ -158,7 +168,9 @@ def test_it_signs_out(client: Client, resident: User) -> None:
     assertRedirects(client.get("/settings/"), "/login/?next=/settings/")
 
 
-def test_it_sends_a_signed_in_user_home_from_the_sign_in_page(client: Client, resident: User) -> None:
+def test_it_sends_a_signed_in_user_home_from_the_sign_in_page(
+    client: Client, resident: User
+) -> None:
     client.force_login(resident)
 
     assertRedirects(client.get("/login/"), "/home/", fetch_redirect_response=False)

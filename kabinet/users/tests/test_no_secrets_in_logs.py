@@ -41,7 +41,9 @@ def test_it_logs_no_password_code_or_phone_during_sign_up_and_sign_in(
     )
     email_code = code_from_email()
     other.post("/signup/confirm/", {"code": email_code, **consents})
-    post(other, django_capture_on_commit_callbacks, "/password/reset/", {"email": "anna@example.com"})
+    post(
+        other, django_capture_on_commit_callbacks, "/password/reset/", {"email": "anna@example.com"}
+    )
     other.post("/logout/")
     other.post("/login/", {"username": "anna@example.com", "password": STRONG})
     assert len(mail.outbox) == 1  # the reset e-mail waits: a code went there a moment ago

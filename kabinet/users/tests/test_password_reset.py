@@ -1,9 +1,11 @@
 """Password recovery by an e-mail link or an SMS code."""
 
 import re
+from typing import cast
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from pytest_django.asserts import assertContains, assertRedirects
 
@@ -29,19 +31,20 @@ def test_it_resets_a_password_by_an_email_link(
     client: Client, resident: User, django_capture_on_commit_callbacks
 ) -> None:
     response = post(
-        client, django_capture_on_commit_callbacks, "/password/reset/", {"email": "Anna@example.com"}
+        client,
+        django_capture_on_commit_callbacks,
+        "/password/reset/",
+        {"email": "Anna@example.com"},
     )
     assertRedirects(response, "/password/reset/sent/")
-    message = mail.outbox[0]
+    message = cast(EmailMultiAlternatives, mail.outbox[0])
     assert message.alternatives[0][1] == "text/html"
-    link = re.search(r"http://testserver(/password/reset/\S+/)", message.body)
+    link = re.search(r"http://testserver(/password/reset/\S+/)", str(message.body))
     assert link
 
     form = client.get(link.group(1), follow=True)
     assertContains(form, "Смена пароля")
-    response = client.post(
-        form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW}
-    )
+    response = client.post(form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
 
     assertRedirects(response, "/password/reset/done/")
     resident.refresh_from_db()
@@ -60,10 +63,20 @@ def test_it_answers_the_same_for_an_unknown_email(
     assert not mail.outbox
 
 
-def test_it_limits_reset_emails(client: Client, resident: User, django_capture_on_commit_callbacks) -> None:
-    post(client, django_capture_on_commit_callbacks, "/password/reset/", {"email": "anna@example.com"})
+def test_it_limits_reset_emails(
+    client: Client, resident: User, django_capture_on_commit_callbacks
+) -> None:
+    post(
+        client,
+        django_capture_on_commit_callbacks,
+        "/password/reset/",
+        {"email": "anna@example.com"},
+    )
     response = post(
-        client, django_capture_on_commit_callbacks, "/password/reset/", {"email": "anna@example.com"}
+        client,
+        django_capture_on_commit_callbacks,
+        "/password/reset/",
+        {"email": "anna@example.com"},
     )
 
     assertContains(response, "не чаще раза в минуту")

@@ -43,7 +43,14 @@ def signed_in(client: Client, resident: User) -> Client:
 
 @pytest.mark.parametrize(
     "url",
-    ["/login/", "/signup/", "/signup/phone/", "/signup/legal/", "/password/reset/", "/password/sms/"],
+    [
+        "/login/",
+        "/signup/",
+        "/signup/phone/",
+        "/signup/legal/",
+        "/password/reset/",
+        "/password/sms/",
+    ],
 )
 def test_it_labels_every_input_of_the_public_forms(client: Client, url: str) -> None:
     parser = Fields()
@@ -55,7 +62,13 @@ def test_it_labels_every_input_of_the_public_forms(client: Client, url: str) -> 
 
 @pytest.mark.parametrize(
     "url",
-    ["/settings/", "/settings/password/", "/settings/email/", "/settings/phone/", "/settings/delete/"],
+    [
+        "/settings/",
+        "/settings/password/",
+        "/settings/email/",
+        "/settings/phone/",
+        "/settings/delete/",
+    ],
 )
 def test_it_labels_every_input_of_the_settings_forms(signed_in: Client, url: str) -> None:
     parser = Fields()
@@ -79,7 +92,12 @@ def test_it_asks_anonymous_visitors_to_sign_in(client: Client) -> None:
 def test_it_edits_the_full_name(signed_in: Client, resident: User) -> None:
     response = signed_in.post(
         "/settings/",
-        {"section": "profile", "last_name": "Иванова", "first_name": "Анна", "middle_name": "Петровна"},
+        {
+            "section": "profile",
+            "last_name": "Иванова",
+            "first_name": "Анна",
+            "middle_name": "Петровна",
+        },
     )
 
     assertRedirects(response, "/settings/")
@@ -111,7 +129,10 @@ def test_it_changes_the_email_after_the_new_address_confirms(
     signed_in: Client, resident: User, django_capture_on_commit_callbacks
 ) -> None:
     response = post(
-        signed_in, django_capture_on_commit_callbacks, "/settings/email/", {"email": "new@example.com"}
+        signed_in,
+        django_capture_on_commit_callbacks,
+        "/settings/email/",
+        {"email": "new@example.com"},
     )
     assertRedirects(response, "/settings/email/confirm/")
     assert mail.outbox[0].to == ["new@example.com"]
@@ -128,7 +149,12 @@ def test_it_changes_the_email_after_the_new_address_confirms(
 def test_it_changes_the_phone_after_an_sms_code(
     signed_in: Client, resident: User, django_capture_on_commit_callbacks, sms_dir
 ) -> None:
-    post(signed_in, django_capture_on_commit_callbacks, "/settings/phone/", {"phone": "+7 923 000 11 22"})
+    post(
+        signed_in,
+        django_capture_on_commit_callbacks,
+        "/settings/phone/",
+        {"phone": "+7 923 000 11 22"},
+    )
 
     wrong = signed_in.post("/settings/phone/confirm/", {"code": "xxxx"})
     assertContains(wrong, "Неверный код")

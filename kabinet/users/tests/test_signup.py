@@ -1,10 +1,12 @@
 """Sign-up by e-mail (6-digit code), by phone (4-digit SMS) and as a legal entity by ИНН."""
 
 from datetime import timedelta
+from typing import cast
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
@@ -34,12 +36,12 @@ def test_it_signs_up_by_email_with_a_six_digit_code(
     assertRedirects(response, "/signup/confirm/", fetch_redirect_response=False)
     assert not User.objects.exists()  # no cabinet until the code comes back
 
-    message = mail.outbox[0]
+    message = cast(EmailMultiAlternatives, mail.outbox[0])
     assert message.to == ["anna@example.com"]
     assert message.alternatives[0][1] == "text/html"
     code = code_from_email()
     assert len(code) == 6 and code.isdigit()
-    assert code in message.alternatives[0][0]
+    assert code in str(message.alternatives[0][0])
 
     page = client.get("/signup/confirm/")
     assertContains(page, "Код подтверждения")
@@ -118,7 +120,11 @@ def test_it_refuses_a_bad_inn(client: Client) -> None:
     ("url", "data", "message"),
     [
         ("/signup/", {"email": "TAKEN@example.com"}, "Кабинет с этим e-mail уже есть"),
-        ("/signup/phone/", {"phone": "+7 913 000-00-01"}, "Кабинет с этим номером телефона уже есть"),
+        (
+            "/signup/phone/",
+            {"phone": "+7 913 000-00-01"},
+            "Кабинет с этим номером телефона уже есть",
+        ),
         (
             "/signup/legal/",
             {"inn": "7707083893", "email": "new@firma.ru"},

@@ -54,7 +54,12 @@ def test_it_sends_through_smsru(settings, monkeypatch) -> None:  # type: ignore[
 
     [(method, url, kwargs)] = calls
     assert (method, url) == ("POST", "https://sms.ru/sms/send")
-    assert kwargs["data"] == {"api_id": "key-1", "to": "79131234567", "msg": "Код 1234", "json": "1"}
+    assert kwargs["data"] == {
+        "api_id": "key-1",
+        "to": "79131234567",
+        "msg": "Код 1234",
+        "json": "1",
+    }
 
 
 @pytest.mark.parametrize(

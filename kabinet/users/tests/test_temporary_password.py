@@ -1,9 +1,11 @@
 """Operator-created cabinets (seed 000): a temporary password by e-mail, changed at first sign-in."""
 
 import re
+from typing import cast
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from pytest_django.asserts import assertContains, assertRedirects
@@ -38,10 +40,10 @@ def cabinet(django_capture_on_commit_callbacks) -> tuple[User, str]:  # type: ig
     user = User.objects.create_user(username="ivanov@example.com", email="ivanov@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         services.user_send_temporary_password(user=user)
-    message = mail.outbox[-1]
-    match = re.search(r"Временный пароль: (\S+)", message.body)
+    message = cast(EmailMultiAlternatives, mail.outbox[-1])
+    match = re.search(r"Временный пароль: (\S+)", str(message.body))
     assert match
-    assert match.group(1) in message.alternatives[0][0]
+    assert match.group(1) in str(message.alternatives[0][0])
     return user, match.group(1)
 
 
@@ -106,15 +108,22 @@ def test_it_lets_a_temporary_password_cabinet_sign_out(
 
 
 def test_it_changes_a_password_only_with_the_current_one(client: Client) -> None:
-    user = User.objects.create_user(username="a@example.com", email="a@example.com", password=STRONG)
+    user = User.objects.create_user(
+        username="a@example.com", email="a@example.com", password=STRONG
+    )
     client.force_login(user)
 
     wrong = client.post(
         "/settings/password/",
-        {"old_password": "not-it", "password1": "Novyi-Parol-2026", "password2": "Novyi-Parol-2026"},
+        {
+            "old_password": "not-it",
+            "password1": "Novyi-Parol-2026",
+            "password2": "Novyi-Parol-2026",
+        },
     )
     weak = client.post(
-        "/settings/password/", {"old_password": STRONG, "password1": "12345678", "password2": "12345678"}
+        "/settings/password/",
+        {"old_password": STRONG, "password1": "12345678", "password2": "12345678"},
     )
     right = client.post(
         "/settings/password/",

@@ -18,7 +18,9 @@ def current_code(device: TOTPDevice) -> str:
 
 @pytest.fixture
 def resident(db) -> User:  # type: ignore[no-untyped-def]
-    return User.objects.create_user(username="anna@example.com", email="anna@example.com", password=STRONG)
+    return User.objects.create_user(
+        username="anna@example.com", email="anna@example.com", password=STRONG
+    )
 
 
 def test_it_lets_a_resident_turn_two_factor_on_and_then_asks_for_the_code(
@@ -30,11 +32,16 @@ def test_it_lets_a_resident_turn_two_factor_on_and_then_asks_for_the_code(
     assertContains(page, "<svg")
     device = TOTPDevice.objects.get(user=resident, confirmed=False)
 
-    refused = client.post("/settings/two-factor/", {"code": "000000" if current_code(device) != "000000" else "111111"})
+    refused = client.post(
+        "/settings/two-factor/",
+        {"code": "000000" if current_code(device) != "000000" else "111111"},
+    )
     assertContains(refused, "Неверный код из приложения")
     device.refresh_from_db()
     device.throttle_reset()  # a wrong code makes the next try wait a second
-    assertRedirects(client.post("/settings/two-factor/", {"code": current_code(device)}), "/settings/")
+    assertRedirects(
+        client.post("/settings/two-factor/", {"code": current_code(device)}), "/settings/"
+    )
     device.refresh_from_db()
     assert device.confirmed
 
@@ -81,7 +88,9 @@ def test_it_lets_a_resident_turn_two_factor_off_with_a_code(client: Client, resi
     device = TOTPDevice.objects.create(user=resident, confirmed=True)
     client.force_login(resident)
 
-    assertRedirects(client.post("/settings/two-factor/", {"code": current_code(device)}), "/settings/")
+    assertRedirects(
+        client.post("/settings/two-factor/", {"code": current_code(device)}), "/settings/"
+    )
 
     assert not TOTPDevice.objects.filter(user=resident).exists()
 
