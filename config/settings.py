@@ -1,6 +1,7 @@
 """Settings come only from environment variables; `.env.example` documents each one."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kabinet.users",
     "kabinet.orgs",
     "kabinet.billing",
@@ -65,6 +69,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kabinet.front.middleware.ContentSecurityPolicyMiddleware",
+    "kabinet.users.middleware.PasswordChangeRequiredMiddleware",
+    "kabinet.users.middleware.AdminSignInMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,8 +152,12 @@ if _email.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Кабинет <noreply@kabinet.local>")
 
+# SMS (kabinet/lib/sms.py): console, file (one JSON file per message in SMS_FILE_DIR) or smsru.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 SMS_FILE_DIR = os.environ.get("SMS_FILE_DIR", str(BASE_DIR / "var" / "sms"))
+SMS_API_URL = os.environ.get("SMS_API_URL", "https://sms.ru/sms/send")
+SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
 
 # Celery: without a broker every task runs eagerly in the calling process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -172,7 +184,26 @@ if _https and not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGIN_URL = "/admin/login/"
+# Sign-in (kabinet/users): by e-mail, phone or ИНН; lockout by django-axes, TOTP by django-otp.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "index"
+AUTHENTICATION_BACKENDS = ["kabinet.users.backends.LoginBackend"]
+# «Запомнить меня» keeps the session for 30 days; otherwise it ends with the browser.
+SESSION_COOKIE_AGE = 30 * 24 * 3600
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+# django-axes: five wrong passwords for one login from one address lock it for 15 minutes;
+# the sign-in form asks an arithmetic question after CAPTCHA_AFTER_FAILURES from one address.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "users/locked_out.html"
+AXES_USERNAME_CALLABLE = "kabinet.users.backends.axes_username"
+AXES_CLIENT_STR_CALLABLE = "kabinet.users.backends.axes_client_str"
+AXES_VERBOSE = False
+CAPTCHA_AFTER_FAILURES = 3
+OTP_TOTP_ISSUER = "Кабинет"
 
 LOGGING = {
     "version": 1,

@@ -1,13 +1,15 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.orgs.admin_scoping import OrgScopedAdmin, is_platform_admin
-from kabinet.users.models import User
+from kabinet.users import services
+from kabinet.users.models import Consent, User
 
 
 @admin.register(User)
@@ -39,7 +41,9 @@ class UserAdmin(OrgScopedAdmin, auth_admin.UserAdmin):
             },
         ),
         (_("Важные даты"), {"fields": ("last_login", "date_joined")}),
+        (_("Согласия"), {"fields": ("consents_summary",)}),
     )
+    readonly_fields = ("consents_summary",)
     add_fieldsets = (
         (
             None,
@@ -65,6 +69,31 @@ class UserAdmin(OrgScopedAdmin, auth_admin.UserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "org_role", "kind", "groups")
     list_select_related = ("organisation",)
     search_fields = ("username", "last_name", "first_name", "email", "phone", "inn")
+    actions = ("send_temporary_password",)
+
+    @admin.action(description=_("Выслать временный пароль на e-mail"))
+    def send_temporary_password(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Seed 000: the operator opens the cabinet, the person gets a temporary password and
+        must change it at the first sign-in."""
+        sent = 0
+        for user in queryset:
+            try:
+                services.user_send_temporary_password(user=user)
+            except ValidationError as error:
+                self.message_user(request, f"{user}: {error.messages[0]}", messages.ERROR)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, _("Временных паролей отправлено: %d") % sent)
+
+    @admin.display(description=_("Согласия"))
+    def consents_summary(self, obj: User) -> str:
+        rows = [
+            f"{c.get_kind_display()}, версия {c.text_version}, {c.accepted_at:%d.%m.%Y %H:%M}, "
+            f"IP {c.ip_address or '—'}"
+            for c in Consent.objects.filter(user=obj).order_by("accepted_at")
+        ]
+        return "; ".join(rows) or "—"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)

@@ -18,7 +18,10 @@ def test_it_draws_one_bar_per_value_and_describes_every_value() -> None:
 
 def test_it_stacks_zones_and_names_them_in_a_legend() -> None:
     svg = bar_chart(
-        [("янв", [Decimal(100), Decimal(50)])], title="Расход", unit="кВт·ч", legend=["День", "Ночь"]
+        [("янв", [Decimal(100), Decimal(50)])],
+        title="Расход",
+        unit="кВт·ч",
+        legend=["День", "Ночь"],
     )
 
     assert svg.count("<rect") == 4  # two stacked bars and two legend swatches
@@ -27,7 +30,11 @@ def test_it_stacks_zones_and_names_them_in_a_legend() -> None:
 
 def test_it_rounds_the_axis_up_to_a_nice_number() -> None:
     assert [_nice_max(Decimal(v)) for v in ("0", "7", "13", "1520.1", "0.3")] == [
-        Decimal(1), Decimal(10), Decimal(20), Decimal(2000), Decimal("0.5")
+        Decimal(1),
+        Decimal(10),
+        Decimal(20),
+        Decimal(2000),
+        Decimal("0.5"),
     ]
 
 

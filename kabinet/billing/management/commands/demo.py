@@ -46,7 +46,16 @@ class Command(BaseCommand):
             operator.save()
             operator.user_permissions.set(operator_perms)
             sign_ins.append((f"Оператор «{org}»", operator.username))
+        resident, _ = users.objects.update_or_create(
+            username="resident@kabinet.local",
+            defaults={"email": "resident@kabinet.local", "first_name": "Анна", "last_name": "Иванова"},
+        )
+        resident.set_password(DEMO_PASSWORD)
+        resident.save()
         self.stdout.write(self.style.SUCCESS("Демонстрационные данные загружены."))
+        self.stdout.write(
+            f"Вход жителя: http://127.0.0.1:8000/login/ — e-mail {resident.email}, пароль {DEMO_PASSWORD}"
+        )
         self.stdout.write("Вход в back office: http://127.0.0.1:8000/admin/")
         for title, username in sign_ins:
             self.stdout.write(f"  {title}: логин {username}, пароль {DEMO_PASSWORD}")
