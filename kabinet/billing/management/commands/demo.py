@@ -56,6 +56,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Вход жителя: http://127.0.0.1:8000/login/ — e-mail {resident.email}, пароль {DEMO_PASSWORD}"
         )
-        self.stdout.write("Вход в back office: http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            "Вход в back office: http://127.0.0.1:8000/admin/ (при первом входе сотрудник "
+            "подключает двухфакторную защиту: приложение-аутентификатор, QR-код на экране)"
+        )
         for title, username in sign_ins:
             self.stdout.write(f"  {title}: логин {username}, пароль {DEMO_PASSWORD}")
