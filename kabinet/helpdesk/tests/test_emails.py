@@ -9,7 +9,9 @@ from kabinet.helpdesk.tests.factories import make_operator, make_request
 Status = ServiceRequest.Status
 
 
-def test_it_emails_the_resident_on_every_status_change(world, django_capture_on_commit_callbacks) -> None:
+def test_it_emails_the_resident_on_every_status_change(
+    world, django_capture_on_commit_callbacks
+) -> None:
     operator = make_operator(world.org)
     with django_capture_on_commit_callbacks(execute=True):
         request = make_request(world.holder, world.account)
@@ -47,7 +49,9 @@ def test_it_tells_the_reason_of_a_staff_cancel(world, django_capture_on_commit_c
     assert "Причина: Дубль заявки № 1" in message.body
 
 
-def test_it_sends_nothing_when_the_change_is_refused(world, django_capture_on_commit_callbacks) -> None:
+def test_it_sends_nothing_when_the_change_is_refused(
+    world, django_capture_on_commit_callbacks
+) -> None:
     request = make_request(world.holder, world.account)
     with django_capture_on_commit_callbacks(execute=True):
         try:

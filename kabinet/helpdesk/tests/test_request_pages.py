@@ -69,7 +69,9 @@ def test_it_offers_only_accounts_the_user_may_read(client, world) -> None:
 def test_it_refuses_a_date_in_the_past(client, world) -> None:
     client.force_login(world.holder)
     yesterday = timezone.localdate(timezone=world.org.tz) - datetime.timedelta(days=1)
-    response = client.post(reverse("request_new"), form_data(world, desired_date=yesterday.isoformat()))
+    response = client.post(
+        reverse("request_new"), form_data(world, desired_date=yesterday.isoformat())
+    )
 
     assert response.status_code == 200
     assert "не может быть в прошлом" in response.content.decode()
@@ -151,12 +153,17 @@ def test_it_lets_the_resident_cancel_before_work_only(client, world) -> None:
     services.request_transition(request=second, to=Status.IN_WORK, by=operator)
     client.force_login(world.holder)
 
-    assert "Отменить заявку" in client.get(reverse("request_detail", args=[first.pk])).content.decode()
+    assert (
+        "Отменить заявку" in client.get(reverse("request_detail", args=[first.pk])).content.decode()
+    )
     client.post(reverse("request_cancel", args=[first.pk]))
     first.refresh_from_db()
     assert first.status == Status.CANCELLED_CLIENT
 
-    assert "Отменить заявку" not in client.get(reverse("request_detail", args=[second.pk])).content.decode()
+    assert (
+        "Отменить заявку"
+        not in client.get(reverse("request_detail", args=[second.pk])).content.decode()
+    )
     response = client.post(reverse("request_cancel", args=[second.pk]), follow=True)
     second.refresh_from_db()
     assert second.status == Status.IN_WORK
@@ -193,9 +200,10 @@ def test_it_takes_a_rating_once_the_work_is_done(client, world) -> None:
 
     services.request_transition(request=request, to=Status.IN_WORK, by=operator)
     services.request_transition(request=request, to=Status.DONE, by=operator)
-    assert "Оцените выполнение заявки" in client.get(
-        reverse("request_detail", args=[request.pk])
-    ).content.decode()
+    assert (
+        "Оцените выполнение заявки"
+        in client.get(reverse("request_detail", args=[request.pk])).content.decode()
+    )
     client.post(reverse("request_rate", args=[request.pk]), {"rating": 4, "comment": "Быстро"})
     client.post(reverse("request_rate", args=[request.pk]), {"rating": 1})
 

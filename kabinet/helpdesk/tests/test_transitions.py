@@ -89,7 +89,9 @@ def test_it_requires_a_reason_for_a_staff_cancel(world) -> None:
     request = make_request(world.holder, world.account)
 
     with pytest.raises(services.TransitionRefused, match="причину"):
-        services.request_transition(request=request, to=Status.CANCELLED_STAFF, by=operator, reason="  ")
+        services.request_transition(
+            request=request, to=Status.CANCELLED_STAFF, by=operator, reason="  "
+        )
 
     services.request_transition(
         request=request, to=Status.CANCELLED_STAFF, by=operator, reason="Неверный адрес"
