@@ -1,6 +1,7 @@
 """Every status change is e-mailed to the resident: Russian text and HTML, after the commit."""
 
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from kabinet.helpdesk import services
 from kabinet.helpdesk.models import ServiceRequest
@@ -28,6 +29,7 @@ def test_it_emails_the_resident_on_every_status_change(
         f"Заявка № {request.pk}: Закрыта",
     ]
     message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
     assert "Здравствуйте, Иван!" in message.body
     assert f"/requests/{request.pk}/" in message.body
     html, mimetype = message.alternatives[0]

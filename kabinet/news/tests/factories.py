@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -9,7 +10,7 @@ from kabinet.orgs.models import Organisation
 
 
 def make_news(
-    organisation: Organisation, title: str, *, days_ago: int = 0, **fields: object
+    organisation: Organisation, title: str, *, days_ago: int = 0, **fields: Any
 ) -> News:
     return News.objects.create(
         organisation=organisation,
