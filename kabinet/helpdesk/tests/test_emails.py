@@ -33,6 +33,7 @@ def test_it_emails_the_resident_on_every_status_change(
     assert "Здравствуйте, Иван!" in message.body
     assert f"/requests/{request.pk}/" in message.body
     html, mimetype = message.alternatives[0]
+    assert isinstance(html, str)
     assert mimetype == "text/html"
     assert "<strong>В работе</strong>" in html
 
