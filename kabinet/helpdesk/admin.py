@@ -37,6 +37,13 @@ class RequestTypeAdmin(OrgScopedAdmin):
     list_select_related = ()
     search_fields = ("name",)
 
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        # The operator edits the default catalogue, which exists once someone looks at it.
+        organisation = getattr(request.user, "organisation", None)
+        if organisation is not None:
+            services.request_types_ensure(organisation=organisation)
+        return super().changelist_view(request, extra_context)
+
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0

@@ -130,3 +130,12 @@ def test_it_answers_an_appeal_from_the_admin(client, world) -> None:
     assert appeal.status == Appeal.Status.CLOSED
     message = appeal.messages.get()
     assert (message.text, message.by_operator) == ("В разделе «Начисления».", True)
+
+
+def test_it_gives_the_operator_the_default_catalogue_to_edit(client, world) -> None:
+    client.force_login(make_operator(world.org))
+
+    page = client.get(reverse("admin:helpdesk_requesttype_changelist")).content.decode()
+
+    assert "Внеплановая проверка прибора учёта по заявке потребителя" in page
+    assert "1500,00" in page or "1500.00" in page

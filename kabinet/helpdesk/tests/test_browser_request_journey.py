@@ -65,6 +65,10 @@ def test_it_takes_a_request_from_the_resident_to_work(
 
     page.reload()
     expect(page.get_by_test_id("status")).to_have_text("В работе")
+    page.get_by_role("link", name="← Список заявок").click()
+    expect(page.get_by_role("cell", name="В работе")).to_be_visible()
+    # The table scrolls inside its box; the page itself fits a 360 px phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     subjects = [message.subject for message in mail.outbox]
     assert f"Заявка № {request.pk}: В работе" in subjects
     assert all(message.to == [world.holder.email] for message in mail.outbox)
