@@ -6,7 +6,6 @@ Both hang off a personal account, so a resident reaches them only through the ac
 """
 
 import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,10 +16,13 @@ from kabinet.billing.models import PersonalAccount
 from kabinet.orgs.models import Organisation
 
 
-def attachment_path(instance: models.Model, filename: str) -> str:
-    # A random name: the original one is kept in the row, never trusted as a path.
-    suffix = PurePosixPath(filename).suffix.lower()[:5]
-    return f"helpdesk/{uuid.uuid4().hex}{suffix}"
+EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name with the extension of the type we found in the bytes; the sender's file
+    # name is kept in the row for display only, never used as a path.
+    return f"helpdesk/{uuid.uuid4().hex}{EXTENSIONS.get(instance.content_type, '')}"
 
 
 class RequestType(models.Model):

@@ -108,6 +108,9 @@ def test_it_never_links_the_file_from_media_url(client, world, photo, settings) 
     page = client.get(reverse("request_detail", args=[photo.request_id])).content.decode()
 
     assert reverse("helpdesk_attachment", args=[photo.pk]) in page
+    # Stored under a random name with the sniffed type's extension, not the sender's name.
+    assert photo.file.name.startswith("helpdesk/") and photo.file.name.endswith(".png")
+    assert "leak" not in photo.file.name and photo.name == "leak.png"
     assert settings.MEDIA_URL not in page
     assert photo.file.name not in page
     # Not served by the site under MEDIA_URL either.
