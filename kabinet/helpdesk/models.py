@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.billing.models import PersonalAccount
 from kabinet.orgs.models import Organisation
 
-
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg"}
 
 
