@@ -1,0 +1,281 @@
+"""Everything that changes requests and appeals. The resident views, the admin and any API call
+these functions, so the status rules of SPEC 2.6 live here and nowhere else.
+
+Request statuses:
+
+    Принята в систему → В работе → Выполнена → Закрыта
+    Принята в систему → Отменена клиентом        (the resident, only before «В работе»)
+    Принята в систему | В работе → Отменена сотрудником   (an operator, with a reason)
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kabinet.accounts.access import Right, user_can
+from kabinet.billing.models import PersonalAccount
+from kabinet.helpdesk import tasks
+from kabinet.helpdesk.models import (
+    Appeal,
+    AppealMessage,
+    Attachment,
+    RequestComment,
+    RequestStatusChange,
+    RequestType,
+    ServiceRequest,
+)
+from kabinet.helpdesk.uploads import check_photos
+from kabinet.orgs.models import Organisation
+
+Status = ServiceRequest.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.IN_WORK, Status.CANCELLED_CLIENT, Status.CANCELLED_STAFF}),
+    Status.IN_WORK: frozenset({Status.DONE, Status.CANCELLED_STAFF}),
+    Status.DONE: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+    Status.CANCELLED_CLIENT: frozenset(),
+    Status.CANCELLED_STAFF: frozenset(),
+}
+# The only move a resident makes; every other one is the organisation's.
+RESIDENT_TRANSITIONS = frozenset({Status.CANCELLED_CLIENT})
+
+# Seed 002 lists the first three; the paid ones are examples an operator edits or removes.
+DEFAULT_REQUEST_TYPES: tuple[tuple[str, Decimal | None], ...] = (
+    ("Ввод прибора учёта в эксплуатацию", None),
+    ("Снятие показаний", None),
+    ("Внеплановая проверка прибора учёта по заявке потребителя", None),
+    ("Замена прибора учёта воды", Decimal("1500.00")),
+    ("Поверка прибора учёта воды на дому", Decimal("800.00")),
+    ("Прочистка канализации", Decimal("1200.00")),
+    ("Вызов электрика", Decimal("600.00")),
+)
+
+
+class TransitionRefused(ValidationError):
+    """This status change is not allowed from here, or not for this person."""
+
+
+def is_operator(user: Any, organisation_id: int) -> bool:
+    """Staff of this organisation, or a platform administrator."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return False
+    return bool(user.is_superuser or user.organisation_id == organisation_id)
+
+
+# --- the catalogue -----------------------------------------------------------------------------
+
+
+def request_types_ensure(*, organisation: Organisation) -> None:
+    """Give an organisation that has no catalogue yet the default one (called lazily)."""
+    if RequestType.objects.filter(organisation=organisation).exists():
+        return
+    RequestType.objects.bulk_create(
+        [
+            RequestType(
+                organisation=organisation,
+                name=name,
+                is_paid=price is not None,
+                price=price,
+                position=position,
+            )
+            for position, (name, price) in enumerate(DEFAULT_REQUEST_TYPES, start=1)
+        ],
+        # Two first visitors at once: the second one's rows are simply the same.
+        ignore_conflicts=True,
+    )
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+def _save_attachments(files: Sequence[UploadedFile], **owner: Any) -> None:
+    for checked in check_photos(files):
+        upload = checked.upload
+        Attachment.objects.create(
+            file=upload,
+            name=(upload.name or "photo")[:200],
+            content_type=checked.content_type,
+            size=upload.size or 0,
+            **owner,
+        )
+
+
+def request_create(
+    *,
+    author: Any,
+    account: PersonalAccount,
+    type: RequestType,
+    reason: str,
+    desired_date: Any,
+    time_slot: str,
+    files: Sequence[UploadedFile] = (),
+) -> ServiceRequest:
+    """File a request for an account the author may read; the photos are checked first."""
+    if not user_can(author, account, Right.READ):
+        raise ValidationError(_("Лицевой счёт не найден."))
+    if type.organisation_id != account.organisation_id or not type.is_active:
+        raise ValidationError(_("Этот тип заявки не подходит для выбранного лицевого счёта."))
+    check_photos(files)
+    with transaction.atomic():
+        request = ServiceRequest.objects.create(
+            account=account,
+            author=author,
+            type=type,
+            reason=reason.strip(),
+            desired_date=desired_date,
+            time_slot=time_slot,
+        )
+        change = RequestStatusChange.objects.create(
+            request=request, from_status="", to_status=Status.NEW, by=author
+        )
+        _save_attachments(files, request=request)
+        transaction.on_commit(partial(tasks.request_status_email.delay, change.pk))
+    return request
+
+
+def check_transition(*, request: ServiceRequest, to: str, by: Any, reason: str = "") -> None:
+    """Raise TransitionRefused unless `by` may move `request` to `to` now."""
+    current = Status(request.status)
+    if to not in Status.values:
+        raise TransitionRefused(_("Неизвестный статус заявки."))
+    target = Status(to)
+    if target not in TRANSITIONS[current]:
+        if target == Status.CANCELLED_CLIENT and current == Status.IN_WORK:
+            raise TransitionRefused(
+                _("Заявка уже в работе, отменить её нельзя. Позвоните в организацию.")
+            )
+        raise TransitionRefused(
+            _("Заявку в статусе «%(current)s» нельзя перевести в статус «%(target)s».")
+            % {"current": current.label, "target": target.label}
+        )
+    organisation_id = request.account.organisation_id
+    if target in RESIDENT_TRANSITIONS:
+        if not user_can(by, request.account, Right.READ):
+            raise TransitionRefused(_("Отменить заявку может только её заявитель."))
+    elif not is_operator(by, organisation_id):
+        raise TransitionRefused(_("Этот статус ставит только сотрудник организации."))
+    if target == Status.CANCELLED_STAFF and not reason.strip():
+        raise TransitionRefused(_("Укажите причину отмены: её получит заявитель."))
+
+
+def request_transition(
+    *, request: ServiceRequest, to: str, by: Any, reason: str = ""
+) -> RequestStatusChange:
+    """Move a request to status `to`, record who did it and e-mail the resident."""
+    with transaction.atomic():
+        # The row is locked so that a cancel and «В работе» cannot both win.
+        locked = (
+            ServiceRequest.objects.select_for_update().select_related("account").get(pk=request.pk)
+        )
+        check_transition(request=locked, to=to, by=by, reason=reason)
+        change = RequestStatusChange.objects.create(
+            request=locked, from_status=locked.status, to_status=to, by=by, reason=reason.strip()
+        )
+        locked.status = to
+        if to == Status.CANCELLED_STAFF:
+            locked.status_reason = reason.strip()
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        transaction.on_commit(partial(tasks.request_status_email.delay, change.pk))
+    request.status = locked.status
+    request.status_reason = locked.status_reason
+    request.updated_at = locked.updated_at
+    return change
+
+
+def request_comment(*, request: ServiceRequest, by: Any, text: str) -> RequestComment:
+    """A comment from the resident or an operator; an operator's one is e-mailed to the resident."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Напишите текст комментария."))
+    operator = is_operator(by, request.account.organisation_id)
+    if not operator and not user_can(by, request.account, Right.READ):
+        raise ValidationError(_("Заявка не найдена."))
+    with transaction.atomic():
+        comment = RequestComment.objects.create(
+            request=request, author=by, by_operator=operator, text=text
+        )
+        if operator:
+            transaction.on_commit(partial(tasks.request_comment_email.delay, comment.pk))
+    return comment
+
+
+def request_rate(*, request: ServiceRequest, by: Any, rating: int, comment: str = "") -> None:
+    """The resident's mark (1–5) once the work is done; given once."""
+    if not user_can(by, request.account, Right.READ):
+        raise ValidationError(_("Заявка не найдена."))
+    if not 1 <= rating <= 5:
+        raise ValidationError(_("Оценка — от 1 до 5."))
+    with transaction.atomic():
+        locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status not in {Status.DONE, Status.CLOSED}:
+            raise ValidationError(_("Оценить заявку можно после её выполнения."))
+        if locked.rating is not None:
+            raise ValidationError(_("Заявка уже оценена."))
+        locked.rating = rating
+        locked.rating_comment = comment.strip()
+        locked.save(update_fields=["rating", "rating_comment", "updated_at"])
+    request.rating = locked.rating
+    request.rating_comment = locked.rating_comment
+
+
+# --- appeals -----------------------------------------------------------------------------------
+
+
+def appeal_create(
+    *,
+    author: Any,
+    account: PersonalAccount,
+    topic: str,
+    text: str,
+    contact: str,
+    files: Sequence[UploadedFile] = (),
+) -> Appeal:
+    if not user_can(author, account, Right.READ):
+        raise ValidationError(_("Лицевой счёт не найден."))
+    check_photos(files)
+    with transaction.atomic():
+        appeal = Appeal.objects.create(
+            account=account, author=author, topic=topic, text=text.strip(), contact=contact.strip()
+        )
+        _save_attachments(files, appeal=appeal)
+    return appeal
+
+
+def appeal_reply(*, appeal: Appeal, by: Any, text: str) -> AppealMessage:
+    """A message in the thread: an operator's answer (e-mailed) or the resident's follow-up."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Напишите текст сообщения."))
+    operator = is_operator(by, appeal.account.organisation_id)
+    if not operator and not user_can(by, appeal.account, Right.READ):
+        raise ValidationError(_("Обращение не найдено."))
+    with transaction.atomic():
+        locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if locked.status == Appeal.Status.CLOSED:
+            raise ValidationError(_("Обращение закрыто. Если вопрос остался, напишите новое."))
+        message = AppealMessage.objects.create(
+            appeal=locked, author=by, by_operator=operator, text=text
+        )
+        locked.status = Appeal.Status.ANSWERED if operator else Appeal.Status.OPEN
+        locked.save(update_fields=["status", "updated_at"])
+        if operator:
+            transaction.on_commit(partial(tasks.appeal_answer_email.delay, message.pk))
+    appeal.status = locked.status
+    return message
+
+
+def appeal_close(*, appeal: Appeal, by: Any) -> None:
+    if not is_operator(by, appeal.account.organisation_id) and not user_can(
+        by, appeal.account, Right.READ
+    ):
+        raise ValidationError(_("Обращение не найдено."))
+    with transaction.atomic():
+        Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED)
+    appeal.status = Appeal.Status.CLOSED

@@ -1,0 +1,92 @@
+"""E-mails to residents about their requests and appeals, sent after the change is committed.
+
+A failed send is retried by the job queue (SPEC 4, reliability); in development and tests the
+tasks run at once in the calling process.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+
+def send_templated(to: str, template: str, context: dict) -> None:
+    """Russian text + HTML e-mail from helpdesk/email/<template>_{subject,body}.{txt,html}."""
+    if not to:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(
+            render_to_string(f"helpdesk/email/{template}_subject.txt", context).split()
+        )
+        text = render_to_string(f"helpdesk/email/{template}_body.txt", context)
+        html = render_to_string(f"helpdesk/email/{template}_body.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _link(name: str, pk: int) -> str:
+    return settings.SITE_URL + reverse(name, args=[pk])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def request_status_email(change_id: int) -> None:
+    from kabinet.helpdesk.models import RequestStatusChange
+
+    change = RequestStatusChange.objects.select_related(
+        "request__author", "request__account", "request__type"
+    ).get(pk=change_id)
+    request = change.request
+    send_templated(
+        request.author.email,
+        "request_status",
+        {
+            "request": request,
+            "change": change,
+            "status": change.get_to_status_display(),
+            "name": request.author.first_name,
+            "url": _link("request_detail", request.pk),
+        },
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def request_comment_email(comment_id: int) -> None:
+    from kabinet.helpdesk.models import RequestComment
+
+    comment = RequestComment.objects.select_related("request__author", "request__type").get(
+        pk=comment_id
+    )
+    request = comment.request
+    send_templated(
+        request.author.email,
+        "request_comment",
+        {
+            "request": request,
+            "comment": comment,
+            "name": request.author.first_name,
+            "url": _link("request_detail", request.pk),
+        },
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def appeal_answer_email(message_id: int) -> None:
+    from kabinet.helpdesk.models import AppealMessage
+
+    message = AppealMessage.objects.select_related("appeal__author").get(pk=message_id)
+    appeal = message.appeal
+    # The resident named where the answer should go; an e-mail address there wins.
+    to = appeal.contact if "@" in appeal.contact else appeal.author.email
+    send_templated(
+        to,
+        "appeal_answer",
+        {
+            "appeal": appeal,
+            "message": message,
+            "name": appeal.author.first_name,
+            "url": _link("appeal_detail", appeal.pk),
+        },
+    )

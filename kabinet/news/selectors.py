@@ -1,0 +1,45 @@
+"""What a resident reads: news of the organisations of their accounts, for their buildings."""
+
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+
+from kabinet.accounts.access import Right, linked_accounts
+from kabinet.news.models import FaqItem, News, PortalVote
+
+
+def news_for_user(user: Any) -> QuerySet[News]:
+    """Published news of the user's organisations: for everyone there, or for an address that
+    one of the user's accounts starts with."""
+    condition: Any = Q(pk__in=[])
+    accounts = linked_accounts(user, Right.READ).values_list("organisation_id", "address")
+    for organisation_id, address in accounts.order_by():
+        for_building = StartsWith(Value(address), F("address_prefix"))
+        condition |= Q(organisation_id=organisation_id) & (Q(address_prefix="") | for_building)
+    return News.objects.filter(
+        condition, is_published=True, published_at__lte=timezone.now()
+    ).select_related("organisation")
+
+
+def faq_for_user(user: Any) -> QuerySet[FaqItem]:
+    organisation_ids = linked_accounts(user, Right.READ).values("organisation_id")
+    return FaqItem.objects.filter(organisation__in=organisation_ids).select_related("organisation")
+
+
+def vote_results() -> list[dict[str, Any]]:
+    """Every mark with its count and share of votes, best first."""
+    counts = dict(
+        PortalVote.objects.values_list("mark").annotate(n=Count("pk")).values_list("mark", "n")
+    )
+    total = sum(counts.values())
+    return [
+        {
+            "mark": mark,
+            "label": mark.label,
+            "count": counts.get(mark.value, 0),
+            "percent": round(100 * counts.get(mark.value, 0) / total) if total else 0,
+        }
+        for mark in PortalVote.Mark
+    ]
