@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -15,8 +14,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kabinet.news.urls")),
     path("", include("kabinet.front.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
