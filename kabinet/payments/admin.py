@@ -36,7 +36,7 @@ class PaymentAllocationInline(admin.TabularInline):
     model = PaymentAllocation
     extra = 0
     can_delete = False
-    fields = ["account", "amount", "penalty", "services", "billing_payment", "refund_payment"]
+    fields = ("account", "amount", "penalty", "services", "billing_payment", "refund_payment")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -77,7 +77,7 @@ class PayForm(forms.Form):
             ) from None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         lines: dict[int, PayLine] = {}
         prefills = {due.account.pk: due for due in self.dues}
         bad = False

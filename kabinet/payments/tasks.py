@@ -42,7 +42,8 @@ def send_payment_receipt(payment_id: int) -> bool:
             "paid_at": timezone.localtime(payment.paid_at, payment.organisation.tz),
             "site_url": settings.SITE_URL,
         }
-        subject = f"Копия чека: оплата {payment.total} ₽, платёж {payment.number}"
+        total = f"{payment.total:.2f}".replace(".", ",")
+        subject = f"Копия чека: оплата {total} ₽, платёж {payment.number}"
         text = render_to_string("payments/email/receipt.txt", ctx)
         html = render_to_string("payments/email/receipt.html", ctx)
     message = EmailMultiAlternatives(subject, text, to=[recipient])

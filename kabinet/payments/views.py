@@ -24,8 +24,7 @@ from kabinet.lib.http import HttpError
 from kabinet.orgs.models import Organisation
 from kabinet.payments.forms import PayForm, parse_money
 from kabinet.payments.models import ZERO, Payment
-from kabinet.payments.providers import GatewayError, NotificationRefused, get_provider
-from kabinet.payments.providers import sandbox
+from kabinet.payments.providers import GatewayError, NotificationRefused, get_provider, sandbox
 from kabinet.payments.selectors import AccountDue, account_dues
 from kabinet.payments.services import (
     MAX_PAYMENT,
@@ -175,13 +174,17 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     values = _values(dues, data, reset)
     total = _total(values)
+    commission = commission_for(organisation, total) if organisation and total else ZERO
+    percent = organisation.payment_commission_percent if organisation else ZERO
     ctx = {
         "organisations": organisations,
         "organisation": organisation,
         "rows": _rows(dues, values),
         "form": form,
         "total": total,
-        "commission": commission_for(organisation, total) if organisation and total else ZERO,
+        "commission": commission,
+        "charged": total + commission if total is not None else None,
+        "commission_percent": f"{percent.normalize():f}".replace(".", ","),
         "max_payment": MAX_PAYMENT,
     }
     response = render(request, "payments/pay.html", ctx, status=400 if form.errors else 200)
@@ -274,7 +277,7 @@ def sandbox_bank(request: HttpRequest, uid: str) -> HttpResponse:
     """The sandbox «bank page»: card form, then a one-time code for the cards that ask for it."""
     payment = (
         Payment.objects.select_related("organisation")
-        .filter(uid=uid, user=request.user, provider=sandbox.SandboxProvider.name)
+        .filter(uid=uid, user=cast(User, request.user), provider=sandbox.SandboxProvider.name)
         .first()
     )
     if payment is None:
