@@ -172,7 +172,7 @@ def test_it_emails_a_receipt_copy_in_text_and_html(world, django_capture_on_comm
     assert "Успешно проведена оплата" in message.body
     assert "Итого списано с карты: 100,00 ₽" in message.body
     assert "100,00 ₽" in message.subject
-    html, mimetype = message.alternatives[0]
+    html, mimetype = message.alternatives[0]  # type: ignore[attr-defined]
     assert mimetype == "text/html"
     assert payment.number in html
 

@@ -10,9 +10,8 @@ from django.core.management import CommandError, call_command
 from kabinet.payments.models import Payment
 from kabinet.payments.providers import sandbox
 from kabinet.payments.services import payment_notification_handle, payments_reconcile
-from kabinet.payments.tests.helpers import started_payment
+from kabinet.payments.tests.helpers import started_payment, use_gateway
 from kabinet.payments.tests.test_yookassa import FakeYooKassa, fixture
-from kabinet.payments.tests.helpers import use_gateway
 
 
 def deliver(payment: Payment, status: str) -> None:
@@ -62,7 +61,8 @@ def test_it_reconciles_pending_payments_with_the_gateway(world, monkeypatch):
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
     assert counts["checked"] == 1 and counts["changed"] == 1
-    assert payment.allocations.get().billing_payment.amount == Decimal("100.00")
+    credited = payment.allocations.get().billing_payment
+    assert credited is not None and credited.amount == Decimal("100.00")
 
 
 def test_it_leaves_fresh_payments_alone_and_expires_abandoned_sandbox_pages(world, capsys):

@@ -81,7 +81,7 @@ def notification(payment: Payment, status: str = "CONFIRMED", amount: int = 1000
         "OrderId": str(payment.uid),
         "Success": status == "CONFIRMED",
         "Status": status,
-        "PaymentId": int(payment.provider_payment_id),
+        "PaymentId": int(payment.provider_payment_id or 0),
         "ErrorCode": "0",
         "Amount": amount,
         "CardId": 322264,
