@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.payments.models import ZERO
 from kabinet.payments.selectors import AccountDue
-from kabinet.payments.services import PayLine
+from kabinet.payments.services import PayLine, rub
 
 FIELD = re.compile(r"^(amount|penalty|service)_(\d+)(?:_(\d+))?$")
 PHONE = re.compile(r"^\+?[78]?\d{10}$")
@@ -129,8 +129,8 @@ class PayForm(forms.Form):
                 )
                 % {
                     "number": due.account.number,
-                    "services": sum(given.values(), ZERO),
-                    "amount": line.amount,
+                    "services": rub(sum(given.values(), ZERO)),
+                    "amount": rub(line.amount),
                 }
             )
         return {by_id[key].code: value for key, value in given.items() if value}

@@ -76,6 +76,11 @@ class PayLine:
         return self.amount + self.penalty
 
 
+def rub(value: Decimal) -> str:
+    """1234.5 → '1 234,50' as Russians write sums in text."""
+    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",")
+
+
 def commission_for(organisation: Organisation, amount: Decimal) -> Decimal:
     percent = organisation.payment_commission_percent or ZERO
     return (amount * percent / 100).quantize(KOPECK, rounding=ROUND_HALF_UP)
@@ -118,13 +123,13 @@ def payment_create(
     if amount < organisation.min_payment:
         raise ValidationError(
             _("Минимальная сумма платежа — %(min)s ₽. Увеличьте сумму.")
-            % {"min": organisation.min_payment},
+            % {"min": rub(organisation.min_payment)},
             code="minimum",
         )
     if amount > MAX_PAYMENT:
         raise ValidationError(
             _("Сумма платежа не может быть больше %(max)s ₽. Проверьте сумму.")
-            % {"max": MAX_PAYMENT},
+            % {"max": rub(MAX_PAYMENT)},
             code="ceiling",
         )
     commission = commission_for(organisation, amount)

@@ -75,7 +75,7 @@ def test_it_skips_accounts_set_to_zero(holder_client, world):
 def test_it_refuses_a_total_below_the_organisations_minimum(holder_client, world):
     response = holder_client.post(URL, form(world, **{f"amount_{world.account.pk}": "49,99"}))
     assert response.status_code == 400
-    assert "Минимальная сумма платежа — 50.00 ₽" in response.content.decode()
+    assert "Минимальная сумма платежа — 50,00 ₽. Увеличьте сумму." in response.content.decode()
     assert not Payment.objects.exists()
 
 
@@ -103,7 +103,7 @@ def test_it_refuses_without_accepting_the_policies(holder_client, world):
 def test_it_refuses_an_amount_above_the_ceiling(holder_client, world):
     response = holder_client.post(URL, form(world, **{f"amount_{world.account.pk}": "500000,01"}))
     assert response.status_code == 400
-    assert "не может быть больше" in response.content.decode()
+    assert "не может быть больше 500\u00a0000,00 ₽" in response.content.decode()
     assert not Payment.objects.exists()
 
 
