@@ -164,6 +164,13 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# With a worker and `celery beat`: poll the gateways for payments still pending.
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-payments": {"task": "kabinet.payments.tasks.reconcile_payments", "schedule": 300.0},
+}
+
+# The built-in sandbox gateway signs its notifications with this key (HMAC-SHA256).
+PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET") or f"sandbox:{SECRET_KEY}"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -1,0 +1,327 @@
+"""Everything that changes payments: create, start at the gateway, apply what the gateway says.
+
+Exactly once: every change of a payment's state happens in `payment_apply` under a row lock on
+the payment (`select_for_update`), and only along `TRANSITIONS`; crediting writes one
+`BillingPayment` per allocation, linked one-to-one and unique by `external_id`. However many
+notifications arrive, in whatever order and at whatever moment, the first success credits and
+the rest find nothing left to do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kabinet.accounts.access import Right, linked_accounts
+from kabinet.billing.models import BillingPayment
+from kabinet.lib.http import HttpError
+from kabinet.orgs.models import Organisation
+from kabinet.payments.models import (
+    ONLINE_CHANNEL,
+    ONLINE_REFUND_CHANNEL,
+    ZERO,
+    Payment,
+    PaymentAllocation,
+)
+from kabinet.payments.providers import (
+    GatewayError,
+    GatewayState,
+    NotificationRefused,
+    get_provider,
+)
+from kabinet.users.models import User
+
+log = logging.getLogger(__name__)
+
+KOPECK = Decimal("0.01")
+# Far above any household's bill; a typo of a few extra zeros is refused instead of charged.
+MAX_PAYMENT = Decimal("500000.00")
+STALE_CREATED = datetime.timedelta(hours=1)
+
+S = Payment.Status
+TRANSITIONS: dict[str, set[str]] = {
+    S.CREATED: {S.PENDING, S.SUCCEEDED, S.CANCELED, S.FAILED},
+    S.PENDING: {S.SUCCEEDED, S.CANCELED, S.FAILED},
+    # The gateway holds the money: if it confirms after we gave up waiting, the money is credited.
+    S.CANCELED: {S.SUCCEEDED},
+    S.FAILED: {S.SUCCEEDED},
+    S.SUCCEEDED: {S.REFUNDED},
+    S.REFUNDED: set(),
+}
+
+
+class PaymentMismatch(Exception):
+    """The gateway reports another amount or currency than the payment's: nothing is credited."""
+
+
+@dataclass
+class PayLine:
+    """What the payer asked to pay on one account."""
+
+    account_id: int
+    amount: Decimal = ZERO
+    penalty: Decimal = ZERO
+    services: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount + self.penalty
+
+
+def rub(value: Decimal) -> str:
+    """1234.5 → '1 234,50' as Russians write sums in text."""
+    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def commission_for(organisation: Organisation, amount: Decimal) -> Decimal:
+    percent = organisation.payment_commission_percent or ZERO
+    return (amount * percent / 100).quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def payment_create(
+    *, user: User, organisation: Organisation, lines: list[PayLine], receipt_contact: str
+) -> Payment:
+    """A payment of the given accounts of one organisation, not yet sent to the gateway.
+
+    Refused (ValidationError) when an account is not one this user may pay, belongs to another
+    organisation, an amount is negative or has fractions of a kopeck, or the total is below the
+    organisation's minimum or above MAX_PAYMENT. Rows of 0 are skipped.
+    """
+    allowed = {
+        account.pk: account
+        for account in linked_accounts(user, Right.PAY).filter(
+            pk__in=[line.account_id for line in lines]
+        )
+    }
+    kept: list[PayLine] = []
+    for line in lines:
+        account = allowed.get(line.account_id)
+        if account is None or account.organisation_id != organisation.pk:
+            raise ValidationError(
+                _("Лицевой счёт не найден среди ваших счетов этой организации."), code="account"
+            )
+        for value in (line.amount, line.penalty, *line.services.values()):
+            if value < 0:
+                raise ValidationError(_("Сумма не может быть отрицательной."), code="negative")
+            if value != value.quantize(KOPECK):
+                raise ValidationError(_("Укажите сумму в рублях и копейках."), code="kopecks")
+        if line.total > 0:
+            kept.append(line)
+    amount = sum((line.total for line in kept), ZERO)
+    if amount <= 0:
+        raise ValidationError(
+            _("Укажите сумму хотя бы по одному лицевому счёту."), code="empty"
+        )
+    if amount < organisation.min_payment:
+        raise ValidationError(
+            _("Минимальная сумма платежа — %(min)s ₽. Увеличьте сумму.")
+            % {"min": rub(organisation.min_payment)},
+            code="minimum",
+        )
+    if amount > MAX_PAYMENT:
+        raise ValidationError(
+            _("Сумма платежа не может быть больше %(max)s ₽. Проверьте сумму.")
+            % {"max": rub(MAX_PAYMENT)},
+            code="ceiling",
+        )
+    commission = commission_for(organisation, amount)
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            organisation=organisation,
+            user=user,
+            provider=organisation.payment_provider,
+            amount=amount,
+            commission=commission,
+            total=amount + commission,
+            receipt_contact=receipt_contact,
+        )
+        PaymentAllocation.objects.bulk_create(
+            PaymentAllocation(
+                payment=payment,
+                account_id=line.account_id,
+                amount=line.amount,
+                penalty=line.penalty,
+                services={code: str(value) for code, value in line.services.items()},
+            )
+            for line in kept
+        )
+    return payment
+
+
+def payment_start(*, payment: Payment, return_url: str, notification_url: str) -> Payment:
+    """Create the payment at its gateway; the payer is then sent to `payment.confirmation_url`.
+
+    The gateway is called outside any transaction (no lock is held while waiting for it). If it
+    fails, the payment is marked failed and GatewayError is raised for the page to explain.
+    """
+    provider = get_provider(payment.provider)
+    try:
+        started = provider.start(payment, return_url=return_url, notification_url=notification_url)
+    except (GatewayError, HttpError) as exc:
+        log.warning("payment %s: the gateway %s failed to start it: %s", payment.number, payment.provider, exc)
+        payment_apply(
+            payment_id=payment.pk,
+            state=GatewayState("", S.FAILED, None, reason="Платёжный шлюз недоступен"),
+        )
+        raise GatewayError(str(exc)) from exc
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment.provider_payment_id = started.provider_payment_id
+        payment.confirmation_url = started.confirmation_url
+        if payment.status == S.CREATED:
+            payment.status = S.PENDING
+        payment.save(
+            update_fields=["provider_payment_id", "confirmation_url", "status", "updated_at"]
+        )
+    return payment
+
+
+def payment_apply(*, payment_id: int, state: GatewayState) -> Payment:
+    """Move the payment to the gateway's state if the state machine allows it; credit on success.
+
+    Repeats and out-of-order states change nothing. An amount or currency other than the
+    payment's is refused (PaymentMismatch) and logged, with no personal data.
+    """
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if (
+            state.provider_payment_id
+            and payment.provider_payment_id
+            and state.provider_payment_id != payment.provider_payment_id
+        ):
+            raise NotificationRefused("the state is about another gateway payment")
+        target = state.status
+        if target == payment.status or target not in TRANSITIONS[payment.status]:
+            if target != payment.status and target != S.PENDING:
+                log.info("payment %s: %s after %s ignored", payment.number, target, payment.status)
+            return payment
+        if target in {S.SUCCEEDED, S.REFUNDED}:
+            if state.amount != payment.total or state.currency != payment.currency:
+                log.warning(
+                    "payment %s: %s reports %s %s, expected %s %s; refused",
+                    payment.number,
+                    payment.provider,
+                    state.amount,
+                    state.currency,
+                    payment.total,
+                    payment.currency,
+                )
+                raise PaymentMismatch(payment.number)
+        payment.status = target
+        fields = ["status", "updated_at"]
+        if target == S.SUCCEEDED:
+            payment.paid_at = timezone.now()
+            payment.failure_reason = ""
+            fields += ["paid_at", "failure_reason"]
+            _credit(payment)
+            transaction.on_commit(lambda: _queue_receipt(payment.pk))
+        elif target == S.REFUNDED:
+            payment.refunded_at = timezone.now()
+            fields.append("refunded_at")
+            _reverse(payment)
+        else:
+            payment.failure_reason = state.reason[:300]
+            fields.append("failure_reason")
+        payment.save(update_fields=fields)
+        log.info("payment %s: %s", payment.number, target)
+    return payment
+
+
+def _credit(payment: Payment) -> None:
+    """One BillingPayment per allocation: the money shows in history and balance at once."""
+    assert payment.paid_at is not None
+    paid_on = timezone.localtime(payment.paid_at, payment.organisation.tz).date()
+    for allocation in payment.allocations.select_related("account").select_for_update():
+        if allocation.billing_payment_id is not None:
+            continue
+        billing_payment, _created = BillingPayment.objects.get_or_create(
+            organisation_id=payment.organisation_id,
+            external_id=allocation.external_id,
+            defaults={
+                "account": allocation.account,
+                "paid_on": paid_on,
+                "amount": allocation.total,
+                "channel": ONLINE_CHANNEL,
+            },
+        )
+        allocation.billing_payment = billing_payment
+        allocation.save(update_fields=["billing_payment"])
+
+
+def _reverse(payment: Payment) -> None:
+    assert payment.refunded_at is not None
+    refunded_on = timezone.localtime(payment.refunded_at, payment.organisation.tz).date()
+    for allocation in payment.allocations.select_related("account").select_for_update():
+        if allocation.refund_payment_id is not None:
+            continue
+        refund, _created = BillingPayment.objects.get_or_create(
+            organisation_id=payment.organisation_id,
+            external_id=f"{allocation.external_id}-R"[:64],
+            defaults={
+                "account": allocation.account,
+                "paid_on": refunded_on,
+                "amount": -allocation.total,
+                "channel": ONLINE_REFUND_CHANNEL,
+            },
+        )
+        allocation.refund_payment = refund
+        allocation.save(update_fields=["refund_payment"])
+
+
+def _queue_receipt(payment_id: int) -> None:
+    from kabinet.payments.tasks import send_payment_receipt
+
+    send_payment_receipt.delay(payment_id)
+
+
+def payment_notification_handle(*, provider: str, body: bytes, headers: Mapping[str, str]) -> Payment:
+    """A gateway's notification: verified by its provider, then applied.
+
+    The HTTP endpoint and the sandbox bank page both come here. Raises NotificationRefused for
+    anything not genuine, PaymentMismatch for a wrong amount or currency.
+    """
+    notification = get_provider(provider).verify_notification(body, headers)
+    return payment_apply(payment_id=notification.payment_id, state=notification.state)
+
+
+def payment_refresh(*, payment: Payment) -> Payment:
+    """Ask the gateway about the payment and apply the answer (return page, reconciliation)."""
+    state = get_provider(payment.provider).fetch(payment)
+    if state is None:
+        return payment
+    return payment_apply(payment_id=payment.pk, state=state)
+
+
+def payments_reconcile(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> dict[str, int]:
+    """Poll the gateways for payments still pending; give up on payments never started."""
+    now = timezone.now()
+    counts = {"checked": 0, "changed": 0, "errors": 0, "abandoned": 0}
+    pending = Payment.objects.filter(status=S.PENDING, updated_at__lt=now - older_than)
+    for payment in pending.select_related("organisation").iterator():
+        counts["checked"] += 1
+        try:
+            after = payment_refresh(payment=payment)
+        except (GatewayError, HttpError, PaymentMismatch, NotificationRefused) as exc:
+            counts["errors"] += 1
+            log.warning("payment %s: reconciliation failed: %s", payment.number, type(exc).__name__)
+            continue
+        if after.status != payment.status:
+            counts["changed"] += 1
+    stale = Payment.objects.filter(
+        status=S.CREATED, provider_payment_id__isnull=True, created_at__lt=now - STALE_CREATED
+    )
+    for payment_id in stale.values_list("pk", flat=True):
+        payment_apply(
+            payment_id=payment_id,
+            state=GatewayState("", S.FAILED, None, reason="Платёж не был начат в банке"),
+        )
+        counts["abandoned"] += 1
+    return counts

@@ -1,0 +1,59 @@
+"""Background jobs: the e-mailed receipt copy and the reconciliation of pending payments."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from kabinet.payments.models import Payment
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_payment_receipt(payment_id: int) -> bool:
+    """E-mail a copy of the receipt (text and HTML, in Russian) for a succeeded payment."""
+    payment = (
+        Payment.objects.select_related("organisation", "user")
+        .filter(pk=payment_id, status=Payment.Status.SUCCEEDED)
+        .first()
+    )
+    if payment is None:
+        return False
+    if "@" in payment.receipt_contact:
+        recipient = payment.receipt_contact
+    elif payment.user is not None and payment.user.email:
+        recipient = payment.user.email
+    else:
+        return False
+    with translation.override("ru"):
+        assert payment.paid_at is not None
+        ctx = {
+            "payment": payment,
+            "organisation": payment.organisation,
+            "allocations": list(payment.allocations.select_related("account")),
+            "paid_at": timezone.localtime(payment.paid_at, payment.organisation.tz),
+            "site_url": settings.SITE_URL,
+        }
+        total = f"{payment.total:.2f}".replace(".", ",")
+        subject = f"Копия чека: оплата {total} ₽, платёж {payment.number}"
+        text = render_to_string("payments/email/receipt.txt", ctx)
+        html = render_to_string("payments/email/receipt.html", ctx)
+    message = EmailMultiAlternatives(subject, text, to=[recipient])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    return True
+
+
+@shared_task
+def reconcile_payments() -> dict[str, int]:
+    from kabinet.payments.services import payments_reconcile
+
+    return payments_reconcile()
