@@ -228,7 +228,7 @@ class Page:
 
     def row(self, cells: list[str], size: float = 7, bold: bool = False) -> None:
         x = MARGIN
-        for (title, width, align), text in zip(COLUMNS, cells, strict=True):
+        for (_title, width, align), text in zip(COLUMNS, cells, strict=True):
             self.cell(x, width, text, align, size, bold)
             x += width
         self.c.setLineWidth(0.3)
@@ -238,7 +238,7 @@ class Page:
     def header_row(self) -> None:
         x = MARGIN
         size = 6
-        for title, width, align in COLUMNS:
+        for title, width, _align in COLUMNS:
             words, lines, current = title.split(), [], ""
             for word in words:
                 candidate = f"{current} {word}".strip()

@@ -12,6 +12,6 @@ def _section(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     *project_urlpatterns,
-    path("accounts/", _section, name="accounts"),
-    path("payments/", _section, name="payments"),
+    path("requests/", _section, name="requests"),
+    path("appeals/", _section, name="appeals"),
 ]
