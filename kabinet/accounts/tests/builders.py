@@ -26,7 +26,7 @@ def history(
 ) -> list[PersonalAccount]:
     """`accounts` accounts bound to `user`, each with `months` published months of 3 services
     and a penalty, and a payment a month."""
-    created = PersonalAccount.objects.bulk_create(
+    PersonalAccount.objects.bulk_create(
         PersonalAccount(
             organisation=org,
             number=f"{prefix}{i:04d}",
