@@ -48,9 +48,10 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
             return render(request, "accounts/charges.html", {"accounts": []})
         account = accounts[0]
     else:
-        account = next((a for a in accounts if a.pk == account_id), None)
-        if account is None:
+        found = [a for a in accounts if a.pk == account_id]
+        if not found:
             raise Http404
+        account = found[0]
     form = RangeForm(request.GET or None)
     since = until = None
     if form.is_bound and form.is_valid():

@@ -65,7 +65,8 @@ def test_it_hides_unpublished_periods(client: Client, world, december) -> None:
     assertNotContains(response, "777,77")
     assertNotContains(response, "Декабрь 2025")
     assert client.get(f"/charges/{world.account.pk}/2025-12/epd.pdf").status_code == 404
-    assert account_summaries([world.account])[world.account.pk].latest.period.month == datetime.date(2025, 1, 1)
+    latest = account_summaries([world.account])[world.account.pk].latest
+    assert latest is not None and latest.period.month == datetime.date(2025, 1, 1)
 
 
 def test_it_shows_the_finance_movement_for_a_range(client: Client, world) -> None:

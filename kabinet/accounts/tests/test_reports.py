@@ -48,6 +48,7 @@ def test_it_downloads_xlsx(client: Client, world) -> None:
     response = client.get(f"/reports/{world.account.pk}/readings/", {"format": "xlsx"})
 
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0][:4] == ["Дата", "Услуга", "№ счётчика", "Показание (Т1)"]
     assert {(r[2], r[3], r[7]) for r in rows[1:]} == {

@@ -24,7 +24,7 @@ def test_it_invites_by_e_mail_and_the_invitee_accepts(
         invite(client, world.account.pk, "Sister@Example.com")
 
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://\S+/accounts/invitations/(\S+)/", mail.outbox[0].body)
+    link = re.search(r"https?://\S+/accounts/invitations/(\S+)/", str(mail.outbox[0].body))
     assert link and mail.outbox[0].to == ["Sister@Example.com"]
 
     client.force_login(relative)

@@ -8,7 +8,7 @@ from kabinet.accounts import urls
 from kabinet.accounts.models import AccountLink, Invitation
 
 # URL name -> extra kwargs besides account_id, and whether it takes POST.
-ACCOUNT_URLS = {
+ACCOUNT_URLS: dict[str, tuple[dict[str, object], str]] = {
     "account": ({}, "get"),
     "account_requisites": ({}, "get"),
     "account_unbind": ({}, "post"),
@@ -39,7 +39,7 @@ def _kwargs(world, name: str) -> dict:
     )
     member = AccountLink.objects.get(user=world.member)
     resolved = {
-        key: {"INVITATION": invitation.pk, "MEMBER": member.pk}.get(value, value)  # type: ignore[call-overload]
+        key: {"INVITATION": invitation.pk, "MEMBER": member.pk}.get(str(value), value)
         for key, value in extra.items()
     }
     return {"account_id": world.account.pk, **resolved}
