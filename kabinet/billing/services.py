@@ -11,11 +11,16 @@ def period_publish(*, period: Period, user: User | None = None) -> Period:
     """Show the period's charges to residents.
 
     Publishing twice keeps the first publication time. `user` is who published, for the audit log.
+    The first publication queues the monthly ЕПД mailing to the cabinets subscribed to it.
     """
+    from kabinet.accounts.tasks import epd_mailing
+
     with transaction.atomic():
         period = Period.objects.select_for_update().get(pk=period.pk)
         if not period.is_published:
             period.is_published = True
             period.published_at = timezone.now()
             period.save(update_fields=["is_published", "published_at"])
+            period_id = period.pk
+            transaction.on_commit(lambda: epd_mailing.delay(period_id))
     return period

@@ -118,7 +118,6 @@ def test_it_greets_the_user_by_name(client: Client, django_user_model: type[User
 
     assert response.status_code == 200
     assertContains(response, "Здравствуйте, Анна Сергеевна!")
-    assertContains(response, "Скоро в кабинете")
 
 
 def test_it_escapes_the_name_in_the_greeting(client: Client, django_user_model: type[User]) -> None:

@@ -1,0 +1,134 @@
+"""«Начисления»: months with per-service detail, penalties apart, finance movement, chart, ЕПД."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.test import Client
+from pytest_django.asserts import assertContains, assertNotContains
+
+from kabinet.billing.models import Charge, Period, Service
+from kabinet.billing.selectors import account_summaries
+
+
+@pytest.fixture
+def december(world) -> Period:
+    """An unpublished December 2025 with a charge for 1001."""
+    period = Period.objects.create(organisation=world.org, month=datetime.date(2025, 12, 1))
+    Charge.objects.create(
+        account=world.account,
+        period=period,
+        service=Service.objects.get(code="hvs"),
+        charged=Decimal("777.77"),
+        to_pay=Decimal("777.77"),
+    )
+    return period
+
+
+def test_it_shows_every_column_of_a_month(client: Client, world) -> None:
+    client.force_login(world.holder)
+
+    response = client.get(f"/charges/{world.account.pk}/")
+
+    body = response.content.decode()
+    for column in (
+        "Услуга", "Тариф, руб.", "Норматив", "Объём", "Начислено, руб.", "Перерасчёт, руб.",
+        "Льготы/субсидии, руб.", "Долг/переплата на начало, руб.", "Оплачено, руб.",
+        "К оплате, руб.",
+    ):
+        assert f">{column}</th>" in body, column
+    assertContains(response, "Январь 2025")
+    assertContains(response, "Холодное водоснабжение")
+    assertContains(response, "3 м3")
+    assertContains(response, "по прибору учёта")
+    assertContains(response, "45,12")
+    assertContains(response, "135,36")
+    # Penalties in a table of their own.
+    penalties = body.split("<h3>Пени</h3>", 1)[1]
+    assert "1,20" in penalties
+
+
+def test_it_shows_the_recalculation_reason(client: Client, world) -> None:
+    client.force_login(world.stranger)
+    response = client.get("/charges/")
+    assertContains(response, "-10,50")
+    assertContains(response, "Отсутствие")
+    assertContains(response, "по нормативу")
+
+
+def test_it_hides_unpublished_periods(client: Client, world, december) -> None:
+    client.force_login(world.holder)
+
+    response = client.get(f"/charges/{world.account.pk}/")
+
+    assertNotContains(response, "777,77")
+    assertNotContains(response, "Декабрь 2025")
+    assert client.get(f"/charges/{world.account.pk}/2025-12/epd.pdf").status_code == 404
+    latest = account_summaries([world.account])[world.account.pk].latest
+    assert latest is not None and latest.period.month == datetime.date(2025, 1, 1)
+
+
+def test_it_shows_the_finance_movement_for_a_range(client: Client, world) -> None:
+    client.force_login(world.holder)
+
+    response = client.get(f"/charges/{world.account.pk}/", {"since": "2025-01", "until": "2025-01"})
+
+    movement = response.content.decode().split('id="movement"', 1)[1]
+    assert "Долг на начало</dt><dd>100,00" in movement
+    assert "Начислено</dt><dd>135,36" in movement
+    assert "Оплачено</dt><dd>100,00" in movement
+    assert "Долг на конец</dt><dd>135,36" in movement
+
+    empty = client.get(f"/charges/{world.account.pk}/", {"since": "2024-01", "until": "2024-06"})
+    assertContains(empty, "За выбранные месяцы начислений нет.")
+
+
+def test_it_draws_the_chart_of_charges(client: Client, world) -> None:
+    client.force_login(world.holder)
+    response = client.get(f"/charges/{world.account.pk}/")
+    assertContains(response, '<svg class="chart"')
+    assertContains(response, "Начислено по месяцам, руб.")
+
+
+def test_it_downloads_the_epd(client: Client, world) -> None:
+    client.force_login(world.member)
+
+    response = client.get(f"/charges/{world.account.pk}/2025-01/epd.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert 'filename="epd-1001-2025-01.pdf"' in response["Content-Disposition"]
+
+
+def test_it_e_mails_the_epd(client: Client, world, django_capture_on_commit_callbacks) -> None:
+    client.force_login(world.holder)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/charges/{world.account.pk}/2025-01/epd/email/")
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["holder@example.com"]
+    assert "Январь 2025" in message.subject
+    (name, content, mimetype), = message.attachments
+    assert name == "epd-1001-2025-01.pdf" and mimetype == "application/pdf"
+    assert content.startswith(b"%PDF")
+
+
+def test_it_asks_for_an_address_before_e_mailing(client: Client, world) -> None:
+    world.holder.email = ""
+    world.holder.save()
+    client.force_login(world.holder)
+
+    response = client.post(f"/charges/{world.account.pk}/2025-01/epd/email/", follow=True)
+
+    assertContains(response, "Укажите адрес e-mail")
+    assert mail.outbox == []
+
+
+def test_it_does_not_e_mail_an_unpublished_period(client: Client, world, december) -> None:
+    client.force_login(world.holder)
+    assert client.post(f"/charges/{world.account.pk}/2025-12/epd/email/").status_code == 404

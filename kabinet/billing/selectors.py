@@ -1,0 +1,224 @@
+"""Reads of published charges for residents: months, balances, finance movement.
+
+Everything here sees published periods only: a period the organisation has not published is
+invisible to residents («период не закрыт»). Each function issues a fixed number of queries
+whatever the number of accounts or months, so list pages stay within their query budget.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from kabinet.billing.models import ZERO, BillingPayment, Charge, Period, PersonalAccount
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class Month:
+    """One account's published charges for one period: services and penalties apart."""
+
+    account_id: int
+    period: Period
+    services: list[Charge] = field(default_factory=list)
+    penalties: list[Charge] = field(default_factory=list)
+
+    def _sum(self, rows: list[Charge], name: str) -> Decimal:
+        return sum((getattr(row, name) for row in rows), ZERO)
+
+    @property
+    def debt_start(self) -> Decimal:
+        return self._sum(self.services, "debt_start")
+
+    @property
+    def charged(self) -> Decimal:
+        return self._sum(self.services, "charged")
+
+    @property
+    def recalculation(self) -> Decimal:
+        return self._sum(self.services, "recalculation")
+
+    @property
+    def privilege(self) -> Decimal:
+        return self._sum(self.services, "privilege")
+
+    @property
+    def paid(self) -> Decimal:
+        return self._sum(self.services, "paid")
+
+    @property
+    def to_pay(self) -> Decimal:
+        return self._sum(self.services, "to_pay")
+
+    @property
+    def penalty_to_pay(self) -> Decimal:
+        return self._sum(self.penalties, "to_pay")
+
+    @property
+    def total_to_pay(self) -> Decimal:
+        return self.to_pay + self.penalty_to_pay
+
+
+def published_charges(account_ids: Iterable[int]) -> QuerySet[Charge]:
+    return (
+        Charge.objects.filter(account_id__in=list(account_ids), period__is_published=True)
+        .select_related("period", "service")
+        .order_by("-period__month", "account_id", "kind", "service__name")
+    )
+
+
+def group_months(charges: Iterable[Charge]) -> list[Month]:
+    """Charges (ordered newest period first) as one Month per account and period."""
+    months: dict[tuple[int, int], Month] = {}
+    for charge in charges:
+        key = (charge.account_id, charge.period_id)
+        month = months.get(key)
+        if month is None:
+            month = months[key] = Month(charge.account_id, charge.period)
+        (month.penalties if charge.kind == Charge.Kind.PENALTY else month.services).append(charge)
+    return list(months.values())
+
+
+def account_months(
+    account: PersonalAccount,
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> list[Month]:
+    """The account's published months, newest first, optionally within [since, until]."""
+    charges = published_charges([account.pk])
+    if since:
+        charges = charges.filter(period__month__gte=since)
+    if until:
+        charges = charges.filter(period__month__lte=until)
+    return group_months(charges)
+
+
+def account_month(account: PersonalAccount, month: datetime.date) -> Month | None:
+    months = account_months(account, since=month, until=month)
+    return months[0] if months else None
+
+
+@dataclass
+class Movement:
+    """Finance movement over a range of months (seed 001 «Движение финансов»)."""
+
+    since: datetime.date | None
+    until: datetime.date | None
+    debt_start: Decimal = ZERO
+    charged: Decimal = ZERO
+    recalculation: Decimal = ZERO
+    privilege: Decimal = ZERO
+    paid: Decimal = ZERO
+    debt_end: Decimal = ZERO
+    penalties: Decimal = ZERO
+
+
+def finance_movement(months: Sequence[Month]) -> Movement:
+    """Debt at the start of the first month, what happened in between, debt at the end of the last."""
+    if not months:
+        return Movement(None, None)
+    ordered = sorted(months, key=lambda m: m.period.month)
+    movement = Movement(ordered[0].period.month, ordered[-1].period.month)
+    movement.debt_start = ordered[0].debt_start
+    movement.debt_end = ordered[-1].to_pay
+    movement.penalties = ordered[-1].penalty_to_pay
+    for month in ordered:
+        movement.charged += month.charged
+        movement.recalculation += month.recalculation
+        movement.privilege += month.privilege
+        movement.paid += month.paid
+    return movement
+
+
+@dataclass
+class Summary:
+    """Where an account stands now: its latest published month and payments made since."""
+
+    latest: Month | None
+    paid_since: Decimal = ZERO
+
+    @property
+    def balance(self) -> Decimal:
+        """Positive: debt (долг); negative: overpayment (переплата)."""
+        if self.latest is None:
+            return -self.paid_since
+        return self.latest.total_to_pay - self.paid_since
+
+    @property
+    def due(self) -> Decimal:
+        """Amount due for services; payments since the period cover services first."""
+        if self.latest is None:
+            return ZERO
+        return max(self.latest.to_pay - self.paid_since, ZERO)
+
+    @property
+    def penalty_due(self) -> Decimal:
+        if self.latest is None:
+            return ZERO
+        left = max(self.paid_since - self.latest.to_pay, ZERO)
+        return max(self.latest.penalty_to_pay - left, ZERO)
+
+
+def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:
+    """The newest published period of each organisation."""
+    latest: dict[int, Period] = {}
+    periods = Period.objects.filter(
+        organisation_id__in=set(organisation_ids), is_published=True
+    ).order_by("organisation_id", "-month")
+    for period in periods:
+        latest.setdefault(period.organisation_id, period)
+    return latest
+
+
+def account_summaries(accounts: Sequence[PersonalAccount]) -> dict[int, Summary]:
+    """Summary per account in three queries, whatever the number of accounts and months."""
+    if not accounts:
+        return {}
+    periods = latest_periods(a.organisation_id for a in accounts)
+    charges = (
+        Charge.objects.filter(
+            account_id__in=[a.pk for a in accounts],
+            period_id__in=[p.pk for p in periods.values()],
+        )
+        .select_related("period", "service")
+        .order_by("account_id", "kind", "service__name")
+    )
+    months = {m.account_id: m for m in group_months(charges)}
+    summaries = {a.pk: Summary(months.get(a.pk)) for a in accounts}
+    # Payments after the latest period's month are not in its charges yet.
+    cutoff = {
+        a.pk: next_month(periods[a.organisation_id].month)
+        for a in accounts
+        if a.organisation_id in periods
+    }
+    earliest = min(cutoff.values(), default=None)
+    payments = BillingPayment.objects.filter(account_id__in=[a.pk for a in accounts])
+    if earliest:
+        payments = payments.filter(paid_on__gte=earliest)
+    for account_id, paid_on, amount in payments.values_list("account_id", "paid_on", "amount"):
+        since = cutoff.get(account_id)
+        if since is None or paid_on >= since:
+            summaries[account_id].paid_since += amount
+    return summaries
+
+
+def monthly_totals(months: Iterable[Month]) -> list[tuple[datetime.date, Decimal]]:
+    """Charged (with recalculations) per month, oldest first, for the chart."""
+    totals: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
+    for month in months:
+        totals[month.period.month] += month.charged + month.recalculation
+    return sorted(totals.items())
