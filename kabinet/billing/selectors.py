@@ -144,6 +144,27 @@ def finance_movement(months: Sequence[Month]) -> Movement:
     return movement
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where an account stands: the balance and what is still due, services and penalties apart."""
+
+    balance: Decimal  # positive: debt (долг); negative: overpayment (переплата)
+    due: Decimal
+    penalty_due: Decimal
+
+
+def standing(*, to_pay: Decimal, penalty_to_pay: Decimal, paid_since: Decimal) -> Standing:
+    """The one rule for the balance: the latest published month's totals less the payments made
+    after that month (the month's own payments are already in its `paid` column); payments
+    cover services first, then penalties."""
+    left_for_penalties = max(paid_since - max(to_pay, ZERO), ZERO)
+    return Standing(
+        balance=to_pay + penalty_to_pay - paid_since,
+        due=max(to_pay - paid_since, ZERO),
+        penalty_due=max(penalty_to_pay - left_for_penalties, ZERO),
+    )
+
+
 @dataclass
 class Summary:
     """Where an account stands now: its latest published month and payments made since."""
@@ -152,25 +173,27 @@ class Summary:
     paid_since: Decimal = ZERO
 
     @property
+    def standing(self) -> Standing:
+        if self.latest is None:
+            return standing(to_pay=ZERO, penalty_to_pay=ZERO, paid_since=self.paid_since)
+        return standing(
+            to_pay=self.latest.to_pay,
+            penalty_to_pay=self.latest.penalty_to_pay,
+            paid_since=self.paid_since,
+        )
+
+    @property
     def balance(self) -> Decimal:
         """Positive: debt (долг); negative: overpayment (переплата)."""
-        if self.latest is None:
-            return -self.paid_since
-        return self.latest.total_to_pay - self.paid_since
+        return self.standing.balance
 
     @property
     def due(self) -> Decimal:
-        """Amount due for services; payments since the period cover services first."""
-        if self.latest is None:
-            return ZERO
-        return max(self.latest.to_pay - self.paid_since, ZERO)
+        return self.standing.due
 
     @property
     def penalty_due(self) -> Decimal:
-        if self.latest is None:
-            return ZERO
-        left = max(self.paid_since - self.latest.to_pay, ZERO)
-        return max(self.latest.penalty_to_pay - left, ZERO)
+        return self.standing.penalty_due
 
 
 def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:

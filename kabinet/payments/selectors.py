@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from kabinet.billing.models import BillingPayment, Charge, Period, PersonalAccount
+from kabinet.billing.selectors import Standing, standing
 from kabinet.payments.models import ZERO
 
 
@@ -39,9 +40,15 @@ class AccountDue:
     history: list[BillingPayment] = field(default_factory=list)
 
     @property
+    def standing(self) -> Standing:
+        return standing(
+            to_pay=self.service_total, penalty_to_pay=self.penalty_total, paid_since=self.paid_since
+        )
+
+    @property
     def balance(self) -> Decimal:
         """Debt (positive) or overpayment (negative) now."""
-        return self.service_total + self.penalty_total - self.paid_since
+        return self.standing.balance
 
     @property
     def overpayment(self) -> Decimal:
@@ -49,12 +56,11 @@ class AccountDue:
 
     @property
     def amount_prefill(self) -> Decimal:
-        return max(self.service_total - self.paid_since, ZERO)
+        return self.standing.due
 
     @property
     def penalty_prefill(self) -> Decimal:
-        left_after_services = max(self.paid_since - max(self.service_total, ZERO), ZERO)
-        return max(self.penalty_total - left_after_services, ZERO)
+        return self.standing.penalty_due
 
     @property
     def has_penalty(self) -> bool:
