@@ -200,28 +200,6 @@ class ReadingSubmission(models.Model):
         return self.replaced_by_id is None
 
 
-class ReminderSubscription(models.Model):
-    """A resident's opt-in for the e-mail that says the reading window has opened.
-
-    Kept here until the profile's notification settings exist; then it moves there.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("пользователь"),
-        on_delete=models.CASCADE,
-        related_name="reading_reminder",
-    )
-    enabled = models.BooleanField(_("напоминать о приёме показаний"), default=False)
-
-    class Meta:
-        verbose_name = _("напоминание о показаниях")
-        verbose_name_plural = _("напоминания о показаниях")
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.enabled}"
-
-
 class ReminderSent(models.Model):
     """One reminder per person, organisation and window, however often the job runs."""
 

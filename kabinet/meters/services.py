@@ -537,10 +537,10 @@ def readings_export(*, organisation: Organisation, period: datetime.date, out: I
 
 
 def reminder_subscribe(*, user: User, enabled: bool) -> None:
-    from kabinet.meters.models import ReminderSubscription
+    """The reading page's switch; the same flag as «напоминания о передаче показаний» in settings."""
+    from kabinet.users.services import notification_set
 
-    with transaction.atomic():
-        ReminderSubscription.objects.update_or_create(user=user, defaults={"enabled": enabled})
+    notification_set(user=user, reading_reminders=enabled)
 
 
 def reading_reminders_send(*, now: datetime.datetime | None = None) -> int:
@@ -564,7 +564,7 @@ def reading_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 account__organisation=org,
                 account__status=PersonalAccount.Status.ACTIVE,
                 account__meters__isnull=False,
-                user__reading_reminder__enabled=True,
+                user__notification_settings__reading_reminders=True,
                 user__is_active=True,
             )
             .exclude(user__email="")

@@ -14,15 +14,14 @@ from django.views.decorators.http import require_POST
 
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
 from kabinet.meters.forms import ReadingsForm, ReminderForm
-from kabinet.meters.models import ReminderSubscription
 from kabinet.meters.selectors import meter_rows, submission_history
 from kabinet.meters.services import ReadingsRejected, reading_submit, reminder_subscribe
 from kabinet.meters.window import next_opening, reading_window
-from kabinet.users.models import User
+from kabinet.users.models import NotificationSettings, User
 
 
 def _reminder_form(user: User) -> ReminderForm:
-    enabled = ReminderSubscription.objects.filter(user=user, enabled=True).exists()
+    enabled = NotificationSettings.objects.filter(user=user, reading_reminders=True).exists()
     return ReminderForm(initial={"enabled": enabled})
 
 

@@ -133,7 +133,7 @@ class NotificationSettings(models.Model):
     )
     epd_by_email = models.BooleanField(_("ежемесячный ЕПД на e-mail"), default=False)
     receipt_by_email = models.BooleanField(_("копия чека об оплате на e-mail"), default=True)
-    reading_reminders = models.BooleanField(_("напоминания о передаче показаний"), default=True)
+    reading_reminders = models.BooleanField(_("напоминания о передаче показаний"), default=False)
     news = models.BooleanField(_("новости"), default=False)
 
     class Meta:

@@ -371,6 +371,16 @@ def notification_settings_update(
     return settings_row
 
 
+def notification_set(*, user: User, **flags: bool) -> NotificationSettings:
+    """Switch some notifications on or off (e.g. `reading_reminders=True`), leaving the rest."""
+    unknown = set(flags) - {"epd_by_email", "receipt_by_email", "reading_reminders", "news"}
+    if unknown:
+        raise ValueError(f"unknown notification settings: {sorted(unknown)}")
+    with transaction.atomic():
+        settings_row, _created = NotificationSettings.objects.update_or_create(user=user, defaults=flags)
+    return settings_row
+
+
 def user_delete(*, user: User) -> None:
     """Deletes the cabinet and its links to accounts; the organisation's billing data stays."""
     if user.is_staff or user.is_superuser:

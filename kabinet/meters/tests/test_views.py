@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from kabinet.accounts.tests.factories import link
 from kabinet.billing.models import PersonalAccount
-from kabinet.meters.models import Meter, ReadingSubmission, ReminderSubscription
+from kabinet.meters.models import Meter, ReadingSubmission
 from kabinet.meters.tests.helpers import local, make_meter
+from kabinet.users.models import NotificationSettings
 
 OPEN = local("2025-02-20 12:00")
 
@@ -181,10 +182,10 @@ def test_it_sends_anonymous_visitors_to_sign_in(world):
 def test_it_switches_the_reminder_on_and_off(world):
     client = client_for(world.holder)
     client.post(reverse("readings_reminder"), {"enabled": "on", "next": page_url(world)})
-    assert ReminderSubscription.objects.get(user=world.holder).enabled
+    assert NotificationSettings.objects.get(user=world.holder).reading_reminders
     response = client.post(reverse("readings_reminder"), {"next": "https://evil.example/"})
     assert response["Location"] == reverse("readings")
-    assert not ReminderSubscription.objects.get(user=world.holder).enabled
+    assert not NotificationSettings.objects.get(user=world.holder).reading_reminders
 
 
 def test_it_marks_a_meter_past_verification(world):

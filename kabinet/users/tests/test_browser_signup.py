@@ -61,6 +61,7 @@ def smtp(settings) -> Iterator[Inbox]:  # type: ignore[no-untyped-def]
 
 
 def sign_out(page: Page) -> None:
+    page.wait_for_load_state("load")  # the menu button works once nav.js has run
     menu = page.get_by_role("button", name="Меню")
     if menu.is_visible():
         menu.click()
