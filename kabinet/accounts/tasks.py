@@ -4,6 +4,7 @@ import datetime
 
 from celery import shared_task
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kabinet.accounts.models import AccountLink
@@ -37,11 +38,15 @@ def epd_mail(account_id: int, month: str, email: str) -> bool:
 
 @shared_task
 def epd_mailing(period_id: int) -> int:
-    """Queue the period's ЕПД to every cabinet that asked for it by e-mail; returns how many."""
+    """Queue the period's ЕПД to every cabinet that asked for it by e-mail; returns how many.
+
+    Asked means the account card's switch for this account, or «ежемесячный ЕПД на e-mail» in
+    the profile, which covers all the cabinet's accounts.
+    """
     period = Period.objects.get(pk=period_id)
     links = (
         AccountLink.objects.filter(
-            epd_by_email=True,
+            Q(epd_by_email=True) | Q(user__notification_settings__epd_by_email=True),
             account__organisation_id=period.organisation_id,
             account__charges__period=period,
         )

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from kabinet.payments.models import Payment
+from kabinet.users.models import NotificationSettings
 
 
 @shared_task(
@@ -27,6 +28,10 @@ def send_payment_receipt(payment_id: int) -> bool:
     )
     if payment is None:
         return False
+    if payment.user is not None and not NotificationSettings.objects.filter(
+        user=payment.user, receipt_by_email=True
+    ).exists():
+        return False  # «копия чека об оплате на e-mail» is switched off in the profile
     if "@" in payment.receipt_contact:
         recipient = payment.receipt_contact
     elif payment.user is not None and payment.user.email:

@@ -187,6 +187,18 @@ def test_it_emails_the_receipt_to_the_cabinet_when_the_receipt_goes_by_phone(
     assert mail.outbox[0].to == ["holder@example.com"]
 
 
+def test_it_sends_no_receipt_copy_when_the_profile_says_no(world, django_capture_on_commit_callbacks):
+    from kabinet.users.services import notification_set
+
+    notification_set(user=world.holder, receipt_by_email=False)
+    payment = started_payment(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(payment, "succeeded")
+    assert mail.outbox == []
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+
+
 def test_it_marks_a_payment_failed_when_the_gateway_is_down(client, world, monkeypatch):
     from kabinet.lib.http import HttpError
     from kabinet.payments.tests.helpers import use_gateway
