@@ -98,12 +98,22 @@ def world(db: None, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def sign_in(page: "Page", live_server):  # type: ignore[no-untyped-def]
-    """sign_in(user): the page carries that user's session (skips the sign-in form, which the
-    sign-in journeys test themselves)."""
+    """sign_in(user): a resident signs in through the sign-in form, as a person would (the users
+    of kabinet/accounts/tests/factories.py share one password). Staff would be asked for a TOTP
+    code, so for them the page gets a session cookie instead."""
     from django.conf import settings
     from django.test import Client
 
-    def _sign_in(user) -> "Page":  # type: ignore[no-untyped-def]
+    from kabinet.accounts.tests.factories import PASSWORD
+
+    def _sign_in(user, password: str = PASSWORD) -> "Page":  # type: ignore[no-untyped-def]
+        if not user.is_staff:
+            page.goto(live_server.url + "/login/")
+            page.get_by_label("Email, телефон или ИНН").fill(user.email)
+            page.get_by_label("Пароль", exact=True).fill(password)
+            page.get_by_role("button", name="Войти").click()
+            page.wait_for_url(live_server.url + "/home/")
+            return page
         client = Client()
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
