@@ -80,10 +80,12 @@ class ServiceRequest(models.Model):
         on_delete=models.CASCADE,
         related_name="service_requests",
     )
+    # A deleted cabinet leaves its requests with the organisation, like its billing data.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("автор"),
-        on_delete=models.PROTECT,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="service_requests",
     )
     type = models.ForeignKey(
@@ -196,10 +198,12 @@ class Appeal(models.Model):
         on_delete=models.CASCADE,
         related_name="appeals",
     )
+    # A deleted cabinet leaves its requests with the organisation, like its billing data.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("автор"),
-        on_delete=models.PROTECT,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="appeals",
     )
     topic = models.CharField(_("тема"), max_length=20, choices=Topic.choices)

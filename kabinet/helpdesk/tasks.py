@@ -39,6 +39,8 @@ def request_status_email(change_id: int) -> None:
         "request__author", "request__account", "request__type"
     ).get(pk=change_id)
     request = change.request
+    if request.author is None:
+        return  # the cabinet was deleted
     send_templated(
         request.author.email,
         "request_status",
@@ -60,6 +62,8 @@ def request_comment_email(comment_id: int) -> None:
         pk=comment_id
     )
     request = comment.request
+    if request.author is None:
+        return
     send_templated(
         request.author.email,
         "request_comment",
@@ -79,14 +83,17 @@ def appeal_answer_email(message_id: int) -> None:
     message = AppealMessage.objects.select_related("appeal__author").get(pk=message_id)
     appeal = message.appeal
     # The resident named where the answer should go; an e-mail address there wins.
-    to = appeal.contact if "@" in appeal.contact else appeal.author.email
+    author = appeal.author
+    to = appeal.contact if "@" in appeal.contact else (author.email if author else "")
+    if not to:
+        return
     send_templated(
         to,
         "appeal_answer",
         {
             "appeal": appeal,
             "message": message,
-            "name": appeal.author.first_name,
+            "name": author.first_name if author else "",
             "url": _link("appeal_detail", appeal.pk),
         },
     )
