@@ -29,7 +29,13 @@ def test_the_demo_loads_two_novosibirsk_organisations_with_a_year_of_data(capsys
     assert set(Meter.objects.filter(organisation=uk).values_list("zones", flat=True)) == {1, 2, 3}
     assert Reading.objects.filter(meter__organisation=uk).count() >= 12 * Meter.objects.filter(organisation=uk).count()
     assert BillingPayment.objects.filter(organisation=tko).exists()
-    assert "логин admin" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "логин admin" in out and "resident@kabinet.local" in out
+    from kabinet.accounts.access import linked_accounts
+    from kabinet.users.models import User
+
+    resident = User.objects.get(email="resident@kabinet.local")
+    assert {a.organisation.code for a in linked_accounts(resident)} == {"uk-sever", "eco-nsk"}
 
 
 def test_the_demo_can_run_twice() -> None:

@@ -5,7 +5,9 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from kabinet.accounts.models import AccountLink
 from kabinet.billing.demo import demo_load
+from kabinet.billing.models import PersonalAccount
 
 DEMO_PASSWORD = "kabinet-demo-2026"  # noqa: S105 - published demo sign-in, local data only
 
@@ -52,10 +54,27 @@ class Command(BaseCommand):
         )
         resident.set_password(DEMO_PASSWORD)
         resident.save()
+        # The demo resident holds the first account of each organisation, so the cabinet has data;
+        # a second account can be bound through «Лицевые счета» with the numbers shown below.
+        bound = []
+        for org, _report in results:
+            account = PersonalAccount.objects.filter(organisation=org).order_by("number").first()
+            if account is not None:
+                AccountLink.objects.get_or_create(
+                    user=resident, account=account, defaults={"role": AccountLink.Role.HOLDER}
+                )
+                bound.append(f"{account.number} ({org})")
+        second = PersonalAccount.objects.filter(organisation=results[0][0]).order_by("number")[1:2].first()
         self.stdout.write(self.style.SUCCESS("Демонстрационные данные загружены."))
         self.stdout.write(
             f"Вход жителя: http://127.0.0.1:8000/login/ — e-mail {resident.email}, пароль {DEMO_PASSWORD}"
         )
+        self.stdout.write("  привязаны лицевые счета: " + ", ".join(bound))
+        if second is not None:
+            self.stdout.write(
+                f"  для пробы привязки: лицевой счёт {second.number}, фамилия "
+                f"{second.owner_name.split()[0]}, квартира {second.apartment}"
+            )
         self.stdout.write(
             "Вход в back office: http://127.0.0.1:8000/admin/ (при первом входе сотрудник "
             "подключает двухфакторную защиту: приложение-аутентификатор, QR-код на экране)"
