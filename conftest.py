@@ -42,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     if settings.configured:
+        # Hashing is not what the tests check: a fast hasher keeps a sign-in at microseconds
+        # instead of hundreds of milliseconds on a loaded two-core machine.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         # Tests run with DEBUG off but never run collectstatic, so the manifest storage would
         # fail on every {% static %}; serve the files as they are instead.
         settings.STORAGES = {
