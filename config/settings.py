@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "kabinet.lib",
     "kabinet.users",
     "kabinet.orgs",
     "kabinet.billing",
@@ -176,7 +177,18 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Shared by every app server (rate limits count here): the database, never process memory.
+    # The table comes with `migrate` (kabinet/lib/migrations/0001_cache_table.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kabinet_cache",
+        }
+    }
+
+# The client's address (kabinet/lib/ratelimit.py): X-Forwarded-For is believed only when the peer
+# is one of these proxies (addresses or networks, e.g. "10.0.0.0/8,127.0.0.1").
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # Security headers; HSTS and secure cookies whenever DEBUG is off and the site is served over HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -209,6 +221,7 @@ AXES_LOCKOUT_TEMPLATE = "users/locked_out.html"
 AXES_USERNAME_CALLABLE = "kabinet.users.backends.axes_username"
 AXES_CLIENT_STR_CALLABLE = "kabinet.users.backends.axes_client_str"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "kabinet.lib.ratelimit.client_ip"
 CAPTCHA_AFTER_FAILURES = 3
 OTP_TOTP_ISSUER = "Кабинет"
 

@@ -21,11 +21,14 @@ class Right(StrEnum):
     READINGS = "readings"
     SHARE = "share"
     UNBIND = "unbind"
+    # Cancel or close requests and appeals that someone else on the account filed.
+    MANAGE = "manage"
 
 
 RIGHTS = {
     AccountLink.Role.HOLDER: frozenset(Right),
-    # A family member reads, pays and sends readings, but cannot share further or unbind.
+    # A family member reads, pays and sends readings, but cannot share further or unbind, and
+    # cancels or closes only the requests and appeals they filed themselves.
     AccountLink.Role.MEMBER: frozenset({Right.READ, Right.PAY, Right.READINGS}),
 }
 

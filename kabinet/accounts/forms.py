@@ -16,6 +16,16 @@ class BindForm(forms.Form):
         help_text=_("Если в квитанции нет квартиры (частный дом), оставьте поле пустым."),
     )
     inn = forms.CharField(label=_("ИНН"), max_length=12, required=False)
+    secret = forms.CharField(
+        label=_("Сумма к оплате или код из квитанции"),
+        max_length=30,
+        help_text=_(
+            "«Сумма к оплате» из последней квитанции, до копеек, например 1234,56. Если к оплате "
+            "ноль или переплата — сумма «Начислено» за тот же месяц. Если на квитанции напечатан "
+            "код для привязки к личному кабинету, введите этот код."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
     def __init__(self, *args, legal: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -29,6 +39,7 @@ class BindForm(forms.Form):
             self.fields["surname"].required = True
             self.fields["surname"].help_text = _("Фамилия владельца, как в квитанции.")
         self.fields["number"].help_text = _("Номер из квитанции, без пробелов.")
+        self.order_fields(["number", "surname", "apartment", "inn", "secret"])
 
 
 class FindForm(forms.Form):

@@ -1,27 +1,38 @@
 """Everything that changes which cabinet holds which personal account.
 
-Binding is two steps, like the seed systems: `account_bind_check` finds the account from its number
-and a second factor (the owner's surname and apartment, or the ИНН of a legal entity) and the
-person confirms the masked preview; `account_bind` then links it. A failed check never says which
-field was wrong, and failures are counted per cabinet and per IP address (`ratelimit`).
+Binding is two steps, like the seed systems: `account_bind_check` finds the account from its number,
+the owner's surname (and apartment, where the account has one) or the ИНН of a legal entity,
+and one secret that only the person who receives the paper bill has (SPEC 2.2): «Сумма к
+оплате» of the latest published ЕПД, or the code the organisation prints on its bills, as the
+organisation chose (Organisation.binding_secret). Surname, address and apartment are not
+secrets: a neighbour knows them. The person confirms the masked preview; `account_bind` then
+links it and e-mails the account's other holders. A failed check never says which field was
+wrong, and failures are counted per cabinet, per account number and per IP address
+(kabinet/lib/ratelimit.py).
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kabinet.accounts import ratelimit
 from kabinet.accounts.models import AccountLink, Invitation
-from kabinet.billing.models import Period, PersonalAccount
+from kabinet.billing.models import ZERO, Period, PersonalAccount
+from kabinet.billing.selectors import account_summaries
+from kabinet.lib import ratelimit
+from kabinet.orgs.models import Organisation
 from kabinet.users.models import User
 
 
@@ -49,9 +60,16 @@ def mask_name(owner_name: str) -> str:
     return " ".join([shown, *(f"{word[0]}." for word in words[1:])])
 
 
-def _second_factor_matches(
-    account: PersonalAccount, *, surname: str, apartment: str, inn: str
-) -> bool:
+def mask_email(email: str) -> str:
+    """«anna.petrova@mail.ru» -> «an***@mail.ru»."""
+    local, _at, domain = email.partition("@")
+    if not domain:
+        return ""
+    return f"{local[:2]}***@{domain}"
+
+
+def _identity_matches(account: PersonalAccount, *, surname: str, apartment: str, inn: str) -> bool:
+    """The non-secret part: surname and apartment, or the ИНН of a legal entity."""
     if account.owner_inn:
         return bool(inn) and inn.strip() == account.owner_inn
     if not surname or normalise(surname) != owner_surname(account):
@@ -61,13 +79,77 @@ def _second_factor_matches(
     return True
 
 
+def parse_amount(value: str) -> Decimal | None:
+    """«1 234,56», «1234.56 руб.» -> Decimal('1234.56'); None when it is not an amount."""
+    text = re.sub(r"\s+|руб\.?|₽", "", value.casefold().replace("\u00a0", ""))
+    text = text.replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+        return None
+    try:
+        return Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+
+
+def bill_amount(account: PersonalAccount) -> Decimal | None:
+    """The amount that is the binding secret: «Сумма к оплате» of the latest published ЕПД, or,
+    where that is zero or an advance, «Начислено» of that period. None before any publication.
+
+    The rule for what the ЕПД asks to pay comes from `kabinet.billing.selectors.account_summaries`
+    (its latest published Month), the same figures the ЕПД prints."""
+    latest = account_summaries([account])[account.pk].latest
+    if latest is None:
+        return None
+    to_pay = latest.total_to_pay
+    return (to_pay if to_pay > ZERO else latest.charged).quantize(Decimal("0.01"))
+
+
+def _secret_matches(account: PersonalAccount, secret: str) -> bool:
+    if account.organisation.binding_secret == Organisation.BindingSecret.PIN:
+        pin = account.pin.strip()
+        given = "".join(secret.split())
+        return bool(pin) and constant_time_compare(given.casefold(), pin.casefold())
+    expected = bill_amount(account)
+    given_amount = parse_amount(secret)
+    return expected is not None and given_amount is not None and given_amount == expected
+
+
 BIND_REFUSED = gettext_lazy(
-    "Лицевой счёт с такими данными не найден. Проверьте номер лицевого счёта и данные владельца "
-    "по квитанции."
+    "Лицевой счёт с такими данными не найден. Проверьте номер лицевого счёта, данные владельца "
+    "и сумму или код из последней квитанции."
 )
 BIND_BLOCKED = gettext_lazy(
-    "Слишком много неудачных попыток. Попробуйте через час или обратитесь в свою организацию."
+    "Слишком много неудачных попыток. Попробуйте через %(minutes)s мин. или обратитесь в свою "
+    "организацию."
 )
+
+# Failed binding checks: per cabinet, per IP address and per account number (across cabinets,
+# so that many cabinets cannot share the guessing of one bill).
+BIND_WINDOW = 3600
+BIND_LIMITS = (("bind-fail-user", 5), ("bind-fail-ip", 20), ("bind-fail-account", 10))
+FIND_WINDOW = 3600
+FIND_LIMITS = (("find-fail-user", 5), ("find-fail-ip", 20))
+
+
+def _limit_keys(
+    limits: tuple[tuple[str, int], ...], user: User, ip: str, number: str = ""
+) -> list[tuple[str, str, int]]:
+    keys = {"user": str(user.pk), "ip": ip, "account": normalise(number)}
+    return [(scope, keys[scope.rsplit("-", 1)[1]], limit) for scope, limit in limits]
+
+
+def _blocked(limits: tuple[tuple[str, int], ...], window: int, keys: list[tuple[str, str, int]]) -> int:
+    """Seconds to wait when any counter is full; 0 when the attempt may go on."""
+    waits = [
+        ratelimit.peek(scope, key, limit=limit, window=window).retry_after
+        for scope, key, limit in keys
+    ]
+    return max(waits, default=0)
+
+
+def _failed(window: int, keys: list[tuple[str, str, int]]) -> None:
+    for scope, key, limit in keys:
+        ratelimit.hit(scope, key, limit=limit, window=window)
 
 
 def account_bind_check(
@@ -75,28 +157,60 @@ def account_bind_check(
     user: User,
     ip: str,
     number: str,
+    secret: str = "",
     surname: str = "",
     apartment: str = "",
     inn: str = "",
 ) -> PersonalAccount:
     """The account these data identify, or AccountError with one message for every mismatch."""
-    if ratelimit.is_blocked(ratelimit.BIND, user_id=user.pk, ip=ip):
-        raise AccountError(str(BIND_BLOCKED))
+    keys = _limit_keys(BIND_LIMITS, user, ip, number)
+    wait = _blocked(BIND_LIMITS, BIND_WINDOW, keys)
+    if wait:
+        raise AccountError(str(BIND_BLOCKED) % {"minutes": ratelimit.minutes(wait)})
     candidates = [
         account
         for account in PersonalAccount.objects.filter(number=number.strip()).select_related(
             "organisation"
         )
-        if _second_factor_matches(account, surname=surname, apartment=apartment, inn=inn)
+        if _identity_matches(account, surname=surname, apartment=apartment, inn=inn)
+        and _secret_matches(account, secret)
     ]
     if len(candidates) != 1:
-        ratelimit.record_failure(ratelimit.BIND, user_id=user.pk, ip=ip)
+        _failed(BIND_WINDOW, keys)
         raise AccountError(str(BIND_REFUSED))
     return candidates[0]
 
 
+def _notify_holders(link_id: int) -> None:
+    """Tell every other holder at once that another cabinet now holds their account."""
+    from kabinet.users.tasks import deliver_email
+
+    link = AccountLink.objects.select_related("account__organisation", "user").get(pk=link_id)
+    account = link.account
+    newcomer = link.user
+    who = mask_name(newcomer.get_full_name()) or mask_email(newcomer.email) or _("без имени")
+    holders = (
+        AccountLink.objects.filter(account=account, role=AccountLink.Role.HOLDER)
+        .exclude(pk=link.pk)
+        .select_related("user")
+    )
+    url = settings.SITE_URL + reverse("account_share", args=[account.pk])
+    subject = _("К вашему лицевому счёту %(number)s привязан ещё один кабинет") % {
+        "number": account.number
+    }
+    text = _(
+        "Здравствуйте!\n\nК лицевому счёту %(number)s (%(org)s) только что привязан ещё один "
+        "личный кабинет: %(who)s.\n\nЕсли вы не знаете, кто это, откройте страницу доступа и "
+        "уберите этот кабинет, а также сообщите в свою организацию:\n%(url)s\n"
+    ) % {"number": account.number, "org": account.organisation, "who": who, "url": url}
+    for holder in holders:
+        if holder.user.email:
+            deliver_email.delay(subject, holder.user.email, text, linebreaks(escape(text)))
+
+
 def account_bind(*, user: User, account: PersonalAccount) -> AccountLink:
-    """Link a checked account to the cabinet as its holder, within the organisation's limit."""
+    """Link a checked account to the cabinet as its holder, within the organisation's limit;
+    the account's other holders are e-mailed."""
     with transaction.atomic():
         # Serialise binds of one cabinet so two tabs cannot both pass the limit.
         User.objects.select_for_update().filter(pk=user.pk).first()
@@ -114,7 +228,33 @@ def account_bind(*, user: User, account: PersonalAccount) -> AccountLink:
                 )
                 % {"count": bound, "org": org}
             )
-        return AccountLink.objects.create(user=user, account=account, role=AccountLink.Role.HOLDER)
+        link = AccountLink.objects.create(user=user, account=account, role=AccountLink.Role.HOLDER)
+        if AccountLink.objects.filter(account=account, role=AccountLink.Role.HOLDER).exclude(
+            pk=link.pk
+        ).exists():
+            transaction.on_commit(lambda: _notify_holders(link.pk))
+        return link
+
+
+def holder_remove(*, user: User, account: PersonalAccount, link_id: int) -> None:
+    """A holder removes another holder of the account (someone who bound it without right),
+    with the family members that holder let in and their open invitations."""
+    with transaction.atomic():
+        link = (
+            AccountLink.objects.select_for_update()
+            .filter(pk=link_id, account=account, role=AccountLink.Role.HOLDER)
+            .exclude(user=user)
+            .first()
+        )
+        if link is None:
+            raise AccountError(_("Этого кабинета уже нет среди владельцев счёта."))
+        AccountLink.objects.filter(
+            account=account, role=AccountLink.Role.MEMBER, invited_by_id=link.user_id
+        ).delete()
+        Invitation.objects.filter(
+            account=account, invited_by_id=link.user_id, accepted_at=None, revoked_at=None
+        ).update(revoked_at=timezone.now())
+        link.delete()
 
 
 def account_unbind(*, user: User, account: PersonalAccount) -> None:
@@ -165,8 +305,19 @@ def _send_invitation(invitation_id: int) -> None:
     )
 
 
+# Invitations a cabinet may send a day: enough for a family, too few to send spam through us.
+INVITATIONS_PER_DAY = 10
+
+
 def invitation_create(*, account: PersonalAccount, invited_by: User, email: str) -> Invitation:
     email = email.strip()
+    if not ratelimit.peek(
+        "invite-user", str(invited_by.pk), limit=INVITATIONS_PER_DAY, window=24 * 3600
+    ):
+        raise AccountError(
+            _("За сутки можно отправить не больше %(count)s приглашений. Попробуйте завтра.")
+            % {"count": INVITATIONS_PER_DAY}
+        )
     with transaction.atomic():
         if invited_by.email and email.casefold() == invited_by.email.casefold():
             raise AccountError(_("Это ваш собственный адрес: пригласите другого человека."))
@@ -178,6 +329,7 @@ def invitation_create(*, account: PersonalAccount, invited_by: User, email: str)
             raise AccountError(_("Приглашение на этот адрес уже отправлено."))
         invitation = Invitation.objects.create(account=account, invited_by=invited_by, email=email)
         transaction.on_commit(lambda: _send_invitation(invitation.pk))
+    ratelimit.hit("invite-user", str(invited_by.pk), limit=INVITATIONS_PER_DAY, window=24 * 3600)
     return invitation
 
 
@@ -220,8 +372,10 @@ def member_remove(*, account: PersonalAccount, member_link_id: int) -> None:
 
 def account_find(*, user: User, ip: str, address: str, apartment: str, surname: str) -> str:
     """The account number on an exact match of address, apartment and surname; else AccountError."""
-    if ratelimit.is_blocked(ratelimit.FIND, user_id=user.pk, ip=ip):
-        raise AccountError(str(BIND_BLOCKED))
+    keys = _limit_keys(FIND_LIMITS, user, ip)
+    wait = _blocked(FIND_LIMITS, FIND_WINDOW, keys)
+    if wait:
+        raise AccountError(str(BIND_BLOCKED) % {"minutes": ratelimit.minutes(wait)})
     wanted = normalise(address)
     matches = [
         account.number
@@ -232,7 +386,7 @@ def account_find(*, user: User, ip: str, address: str, apartment: str, surname: 
         and owner_surname(account)
     ]
     if len(matches) != 1:
-        ratelimit.record_failure(ratelimit.FIND, user_id=user.pk, ip=ip)
+        _failed(FIND_WINDOW, keys)
         raise AccountError(
             _(
                 "Точного совпадения не нашлось. Проверьте адрес так, как он написан в квитанции, "

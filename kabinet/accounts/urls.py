@@ -28,6 +28,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.member_remove,
         name="member_remove",
     ),
+    path(
+        "accounts/<int:account_id>/share/holders/<int:link_id>/remove/",
+        views.holder_remove,
+        name="holder_remove",
+    ),
     path("charges/", views_charges.charges, name="charges"),
     path("charges/<int:account_id>/", views_charges.charges, name="account_charges"),
     path(f"charges/<int:account_id>/{PERIOD}/epd.pdf", views_charges.epd, name="epd"),

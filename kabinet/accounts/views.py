@@ -16,10 +16,10 @@ from kabinet.accounts import services
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
 from kabinet.accounts.forms import BindForm, FindForm, InviteForm, SubscriptionForm
 from kabinet.accounts.models import AccountLink, Invitation
-from kabinet.accounts.ratelimit import client_ip
 from kabinet.billing.epd import num
 from kabinet.billing.models import PersonalAccount
 from kabinet.billing.selectors import Summary, account_summaries
+from kabinet.lib.ratelimit import client_ip
 from kabinet.orgs.models import Organisation
 from kabinet.users.models import User
 
@@ -210,12 +210,21 @@ def share(request: HttpRequest, account_id: int) -> HttpResponse:
                 _("Приглашение отправлено на %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return redirect("account_share", account_id=account.pk)
+    links = list(AccountLink.objects.filter(account=account).select_related("user"))
     ctx = {
         "account": account,
         "form": form,
-        "members": AccountLink.objects.filter(account=account, role=AccountLink.Role.MEMBER)
-        .select_related("user")
-        .order_by("created_at"),
+        # Everyone else who holds the account, masked: a holder must be able to spot a stranger.
+        "holders": [
+            (link, services.mask_name(link.user.get_full_name()), services.mask_email(link.user.email))
+            for link in links
+            if link.role == AccountLink.Role.HOLDER and link.user_id != user.pk
+        ],
+        "members": [
+            (link, services.mask_name(link.user.get_full_name()), services.mask_email(link.user.email))
+            for link in links
+            if link.role == AccountLink.Role.MEMBER
+        ],
         "invitations": Invitation.objects.filter(
             account=account, accepted_at=None, revoked_at=None
         ),
@@ -240,6 +249,20 @@ def member_remove(request: HttpRequest, account_id: int, link_id: int) -> HttpRe
     get_object_or_404(AccountLink, pk=link_id, account=account, role=AccountLink.Role.MEMBER)
     services.member_remove(account=account, member_link_id=link_id)
     messages.success(request, _("Доступ члена семьи закрыт."))
+    return redirect("account_share", account_id=account.pk)
+
+
+@login_required
+@require_POST
+def holder_remove(request: HttpRequest, account_id: int, link_id: int) -> HttpResponse:
+    user = _user(request)
+    account = get_account_for_user(user, account_id, Right.SHARE)
+    try:
+        services.holder_remove(user=user, account=account, link_id=link_id)
+    except services.AccountError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Кабинет больше не имеет доступа к лицевому счёту."))
     return redirect("account_share", account_id=account.pk)
 
 

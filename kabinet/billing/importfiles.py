@@ -162,6 +162,7 @@ ACCOUNTS = FileKind(
         Column("residents", int_rule(0, 999)),
         Column("status", choice_rule("active", "closed")),
         Column("els", ELS),
+        Column("pin", text_rule(20)),
     ),
     key=("account_number",),
     order=1,

@@ -387,6 +387,7 @@ def load_accounts(ctx: Context, src: Source) -> None:
             "residents": row.get("residents"),
             "status": row.get("status") or PersonalAccount.Status.ACTIVE,
             "els": _blank(row.get("els")),
+            "pin": _blank(row.get("pin")),
         }
     if not _save_by_key(ctx, ACCOUNTS, PersonalAccount, "number", wanted):
         return

@@ -38,6 +38,9 @@ class PersonalAccount(models.Model):
     residents = models.PositiveSmallIntegerField(_("кол-во проживающих"), null=True, blank=True)
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     els = models.CharField(_("ЕЛС ГИС ЖКХ"), max_length=10, blank=True)
+    # A code printed on the organisation's own bills: the secret for binding where the
+    # organisation chose it (Organisation.binding_secret), never shown in the portal.
+    pin = models.CharField(_("код для привязки"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("лицевой счёт")

@@ -140,6 +140,14 @@ def request_create(
     return request
 
 
+def resident_may_close(by: Any, account: Any, author_id: int | None) -> bool:
+    """A request or appeal is cancelled or closed by whoever filed it or by a holder of the
+    account; a family member cannot cancel what someone else filed (SPEC 2.2)."""
+    if not user_can(by, account, Right.READ):
+        return False
+    return author_id == getattr(by, "pk", None) or user_can(by, account, Right.MANAGE)
+
+
 def check_transition(*, request: ServiceRequest, to: str, by: Any, reason: str = "") -> None:
     """Raise TransitionRefused unless `by` may move `request` to `to` now."""
     current = Status(request.status)
@@ -157,8 +165,10 @@ def check_transition(*, request: ServiceRequest, to: str, by: Any, reason: str =
         )
     organisation_id = request.account.organisation_id
     if target in RESIDENT_TRANSITIONS:
-        if not user_can(by, request.account, Right.READ):
-            raise TransitionRefused(_("Отменить заявку может только её заявитель."))
+        if not resident_may_close(by, request.account, request.author_id):
+            raise TransitionRefused(
+                _("Отменить заявку может только её заявитель или владелец лицевого счёта.")
+            )
     elif not is_operator(by, organisation_id):
         raise TransitionRefused(_("Этот статус ставит только сотрудник организации."))
     if target == Status.CANCELLED_STAFF and not reason.strip():
@@ -272,10 +282,13 @@ def appeal_reply(*, appeal: Appeal, by: Any, text: str) -> AppealMessage:
 
 
 def appeal_close(*, appeal: Appeal, by: Any) -> None:
-    if not is_operator(by, appeal.account.organisation_id) and not user_can(
-        by, appeal.account, Right.READ
-    ):
-        raise ValidationError(_("Обращение не найдено."))
+    if not is_operator(by, appeal.account.organisation_id):
+        if not user_can(by, appeal.account, Right.READ):
+            raise ValidationError(_("Обращение не найдено."))
+        if not resident_may_close(by, appeal.account, appeal.author_id):
+            raise ValidationError(
+                _("Закрыть обращение может только его автор или владелец лицевого счёта.")
+            )
     with transaction.atomic():
         Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED)
     appeal.status = Appeal.Status.CLOSED

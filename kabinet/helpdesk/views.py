@@ -105,7 +105,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(service_request.attachments.all()),
         "changes": list(service_request.status_changes.all()),
         "comments": list(service_request.comments.all()),
-        "can_cancel": service_request.status == ServiceRequest.Status.NEW,
+        "can_cancel": service_request.status == ServiceRequest.Status.NEW
+        and services.resident_may_close(
+            request.user, service_request.account, service_request.author_id
+        ),
         "can_rate": service_request.rating is None
         and service_request.status in {ServiceRequest.Status.DONE, ServiceRequest.Status.CLOSED},
         "comment_form": CommentForm(),
@@ -222,6 +225,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(appeal.attachments.all()),
         "thread": list(appeal.messages.all()),
         "reply_form": ReplyForm(),
+        "can_close": services.resident_may_close(request.user, appeal.account, appeal.author_id),
     }
     return render(request, "helpdesk/appeal_detail.html", ctx)
 
@@ -247,8 +251,12 @@ def appeal_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appeal_close(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.get_appeal_for_user(request.user, pk)
-    services.appeal_close(appeal=appeal, by=request.user)
-    messages.success(request, _("Обращение закрыто."))
+    try:
+        services.appeal_close(appeal=appeal, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Обращение закрыто."))
     return redirect("appeal_detail", pk)
 
 

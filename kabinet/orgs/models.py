@@ -95,6 +95,17 @@ class Organisation(models.Model):
     keep_one_account = models.BooleanField(
         _("в личном кабинете должен быть привязан хотя бы один лицевой счёт"), default=True
     )
+    class BindingSecret(models.TextChoices):
+        AMOUNT_DUE = "amount_due", _("сумма к оплате из последней квитанции")
+        PIN = "pin", _("код с квитанции (колонка pin файла лицевых счетов)")
+
+    binding_secret = models.CharField(
+        _("секрет для привязки лицевого счёта"),
+        max_length=12,
+        choices=BindingSecret.choices,
+        default=BindingSecret.AMOUNT_DUE,
+        help_text=_("Что житель вводит, кроме номера счёта и фамилии, чтобы привязать счёт."),
+    )
     signup_by_email = models.BooleanField(_("регистрация по e-mail"), default=True)
     signup_by_phone = models.BooleanField(_("регистрация по телефону (SMS)"), default=True)
     signup_legal = models.BooleanField(_("регистрация юридических лиц и ИП"), default=True)
