@@ -212,7 +212,7 @@ AUTHENTICATION_BACKENDS = ["kabinet.users.backends.LoginBackend"]
 SESSION_COOKIE_AGE = 30 * 24 * 3600
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 # django-axes: five wrong passwords for one login from one address lock it for 15 minutes;
-# the sign-in form asks an arithmetic question after CAPTCHA_AFTER_FAILURES from one address.
+# further limits per login and per address, and no CAPTCHA, are in kabinet/users/signin.py.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -222,7 +222,6 @@ AXES_USERNAME_CALLABLE = "kabinet.users.backends.axes_username"
 AXES_CLIENT_STR_CALLABLE = "kabinet.users.backends.axes_client_str"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "kabinet.lib.ratelimit.client_ip"
-CAPTCHA_AFTER_FAILURES = 3
 OTP_TOTP_ISSUER = "Кабинет"
 
 LOGGING = {

@@ -139,7 +139,7 @@ def client_ip(request: HttpRequest) -> str:
     peer = str(request.META.get("REMOTE_ADDR") or "").strip()
     networks = trusted_proxies()
     if not networks or not _is_trusted(peer, networks):
-        return peer or "unknown"
+        return peer
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     # Each proxy appends the address it saw; walk back from the nearest one.

@@ -384,6 +384,14 @@ def reading_submit(
     if dry_run:
         return submissions
     with transaction.atomic():
+        # Submissions for one meter queue up here (a double click, two tabs, API retries): each
+        # sees the one before it as earlier and replaces it, so one stays current.
+        list(
+            Meter.objects.select_for_update()
+            .filter(pk__in=[s.meter.pk for s in submissions])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         earlier = list(
             ReadingSubmission.objects.select_for_update().filter(
                 meter__in=[s.meter for s in submissions],

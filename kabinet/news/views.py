@@ -4,7 +4,6 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kabinet.lib import ratelimit
+from kabinet.lib.ratelimit import client_ip
 from kabinet.news import selectors, services
 from kabinet.news.forms import TypoForm, VoteForm
 from kabinet.news.models import News, PortalVote
@@ -67,17 +68,8 @@ def rating(request: HttpRequest) -> HttpResponse:
 
 
 def _too_many(request: HttpRequest) -> bool:
-    who = (
-        f"u{request.user.pk}"
-        if request.user.is_authenticated
-        else request.META.get("REMOTE_ADDR", "")
-    )
-    key = f"typo-report:{who}"
-    cache.add(key, 0, TYPO_WINDOW)
-    try:
-        return cache.incr(key) > TYPO_LIMIT
-    except ValueError:  # expired between add and incr
-        return False
+    who = f"u{request.user.pk}" if request.user.is_authenticated else client_ip(request)
+    return not ratelimit.hit("typo-report", who, limit=TYPO_LIMIT, window=TYPO_WINDOW)
 
 
 @require_POST

@@ -11,7 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.orgs.validators import is_valid_inn
-from kabinet.users import captcha, consents
+from kabinet.lib import ratelimit
+from kabinet.lib.ratelimit import client_ip
+from kabinet.users import consents, signin
 from kabinet.users.identity import normalize_email, normalize_phone
 from kabinet.users.models import User
 from kabinet.users.services import SignupData, contact_taken
@@ -125,14 +127,8 @@ class SignupForm(NewPasswordMixin):
         contacts = self.contacts()
         return User(email=contacts.email, phone=contacts.phone, inn=contacts.inn)
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        contacts = self.contacts()
-        taken = contact_taken(email=contacts.email, phone=contacts.phone, inn=contacts.inn)
-        if taken:
-            self.add_error(taken, TAKEN[taken])
-        return cleaned
+    # No «this e-mail is taken» here: the form would tell anyone who has a cabinet.
+    # services.signup_start answers alike and tells only the owner of the address.
 
 
 class EmailSignupForm(SignupForm):
@@ -191,10 +187,10 @@ class CodeForm(NoColon, forms.Form):
 
 
 class LoginForm(NoColon, AuthenticationForm):
-    """«Email, телефон или ИНН» + «Пароль», «Запомнить меня»; a CAPTCHA after failures."""
+    """«Email, телефон или ИНН» + «Пароль», «Запомнить меня»; limits instead of a CAPTCHA
+    (see kabinet/users/signin.py for why)."""
 
     remember = forms.BooleanField(label=_("Запомнить меня"), required=False)
-    captcha = forms.CharField(label="", required=False, max_length=3)
 
     error_messages = {
         "invalid_login": _(
@@ -211,33 +207,28 @@ class LoginForm(NoColon, AuthenticationForm):
         username.widget.attrs["maxlength"] = "254"
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].label = _("Пароль")
-        self.captcha_required = request is not None and captcha.required(request)
-        self.captcha_answer = self.data.get(self.add_prefix("captcha")) if self.is_bound else None
-        if not self.captcha_required:
-            del self.fields["captcha"]
-
-    def ask_captcha(self) -> None:
-        """A new question each time the form is shown (also right after the failure that made
-        it necessary)."""
-        if self.request is None:
-            return
-        if not self.captcha_required and captcha.required(self.request):
-            self.captcha_required = True
-            self.fields["captcha"] = forms.CharField(label="", required=False, max_length=3)
-        if self.captcha_required:
-            self.fields["captcha"].label = captcha.new_question(self.request)
-            # A bound field copies its label when first used, which may have been validation.
-            self._bound_fields_cache.pop("captcha", None)  # type: ignore[attr-defined]
-            self.fields["captcha"].widget.attrs.update({"inputmode": "numeric"})
 
     def clean(self) -> dict[str, Any]:
-        if self.captcha_required and self.request is not None:
-            if not captcha.check(self.request, self.captcha_answer):
-                raise forms.ValidationError(
-                    _("Ответ на проверочный вопрос неверный. Решите новый пример."),
-                    code="captcha",
+        if self.request is None:
+            return super().clean()
+        login = str(self.data.get(self.add_prefix("username")) or "")
+        ip = client_ip(self.request)
+        wait = signin.wait(login=login, ip=ip)
+        if wait:
+            raise forms.ValidationError(
+                _(
+                    "Слишком много неудачных попыток входа. Повторите через %(minutes)s мин. "
+                    "или восстановите пароль."
                 )
-        return super().clean()
+                % {"minutes": ratelimit.minutes(wait)},
+                code="throttled",
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                signin.failed(login=login, ip=ip)
+            raise
 
 
 class LoginCodeForm(NoColon, forms.Form):

@@ -1,8 +1,10 @@
 """Everything that changes a cabinet: sign-up, codes, passwords, contacts, settings, deletion.
 
-Codes (VerificationCode) are 6 digits by e-mail and 4 by SMS, live 15 minutes, work once and
-are spent by MAX_ATTEMPTS wrong guesses. Sending is rate-limited per address and per IP
-(kabinet/users/ratelimit.py). Logs name addresses only masked; codes and passwords never.
+Codes (VerificationCode) are 6 digits by e-mail and 4 by SMS, live 15 minutes and work once.
+Wrong guesses are counted per address (e-mail or phone) over GUESS_WINDOW, whatever code they
+were aimed at: «Выслать код заново» gives a new code, never new guesses. Sending is limited per
+address, per IP and, for SMS, per phone and day (kabinet/lib/ratelimit.py). Logs name addresses
+only masked; codes and passwords never.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kabinet.users import consents, ratelimit
+from kabinet.lib import ratelimit
+from kabinet.users import consents
 from kabinet.users.identity import mask
 from kabinet.users.models import Consent, NotificationSettings, User, VerificationCode
 from kabinet.users.tasks import deliver_email, deliver_sms
@@ -36,6 +41,40 @@ CODE_DIGITS = {VerificationCode.Channel.EMAIL: 6, VerificationCode.Channel.SMS: 
 
 Purpose = VerificationCode.Purpose
 Channel = VerificationCode.Channel
+
+
+# Sending: per address one code a minute and five an hour; per IP twenty an hour; SMS to one
+# phone at most SMS_PER_DAY a day (each costs money and can be used to pester someone).
+SEND_LIMITS = (("code-send-minute", 1, 60), ("code-send-hour", 5, 3600))
+SEND_IP_LIMIT = ("code-send-ip", 20, 3600)
+SMS_PER_DAY = ("sms-send-day", 10, 24 * 3600)
+# Guessing: wrong codes per address over a day, across codes and resends.
+GUESS_SCOPE = "code-guess"
+GUESS_LIMIT = 5
+GUESS_WINDOW = 24 * 3600
+
+
+def _send_limits(target: str, ip: str | None, channel: str) -> list[tuple[str, str, int, int]]:
+    limits = [(scope, target, limit, window) for scope, limit, window in SEND_LIMITS]
+    if channel == Channel.SMS:
+        scope, limit, window = SMS_PER_DAY
+        limits.append((scope, target, limit, window))
+    if ip is not None:
+        scope, limit, window = SEND_IP_LIMIT
+        limits.append((scope, ip, limit, window))
+    return limits
+
+
+def code_sending_allowed(*, target: str, ip: str | None, channel: str = "email") -> bool:
+    return all(
+        ratelimit.peek(scope, key, limit=limit, window=window)
+        for scope, key, limit, window in _send_limits(target, ip, channel)
+    )
+
+
+def code_sent(*, target: str, ip: str | None, channel: str = "email") -> None:
+    for scope, key, limit, window in _send_limits(target, ip, channel):
+        ratelimit.hit(scope, key, limit=limit, window=window)
 
 
 class CodeError(Exception):
@@ -98,7 +137,7 @@ def code_send(
     deliver: bool = True,
 ) -> VerificationCode:
     """A new code for `target`; TooManyCodes when this address or this IP asked too often."""
-    if not ratelimit.code_sending_allowed(target=target, ip=ip):
+    if not code_sending_allowed(target=target, ip=ip, channel=channel):
         log.info("%s code refused: too many for %s", purpose, mask(target))
         raise TooManyCodes
     code = _new_code(channel)
@@ -113,9 +152,9 @@ def code_send(
         )
         verification.code_hash = _hash(verification, code)
         verification.save()
-        ratelimit.code_sent(target=target, ip=ip)
         if deliver:
             _deliver(verification, code)
+    code_sent(target=target, ip=ip, channel=channel)
     return verification
 
 
@@ -123,19 +162,26 @@ def code_resend(*, verification: VerificationCode, ip: str | None) -> Verificati
     """«Выслать код заново»: a fresh code replaces the old one in the same row."""
     if verification.used_at is not None:
         raise CodeError(_("Этот код уже использован."))
-    if not ratelimit.code_sending_allowed(target=verification.target, ip=ip):
+    channel = verification.channel
+    if not code_sending_allowed(target=verification.target, ip=ip, channel=channel):
         raise TooManyCodes
-    code = _new_code(verification.channel)
+    code = _new_code(channel)
     with transaction.atomic():
         verification.code_hash = _hash(verification, code)
         verification.expires_at = timezone.now() + CODE_TTL
+        # The per-code counter starts again; the per-address one (GUESS_SCOPE) does not.
         verification.attempts = 0
         verification.sent_count += 1
         verification.save()
-        ratelimit.code_sent(target=verification.target, ip=ip)
-        # A recovery request for an unknown number sends nothing, the same way every time.
-        if verification.user_id is not None or verification.purpose == Purpose.SIGNUP:
+        # A recovery request for an unknown number sends nothing, the same way every time; so
+        # does a sign-up for a taken address (signup_start).
+        if verification.user_id is not None or (
+            verification.purpose == Purpose.SIGNUP and not verification.payload.get("taken")
+        ):
             _deliver(verification, code)
+        elif verification.purpose == Purpose.SIGNUP:
+            _deliver_already_registered(verification)
+    code_sent(target=verification.target, ip=ip, channel=channel)
     return verification
 
 
@@ -145,6 +191,17 @@ def _code_check(verification: VerificationCode, code: str) -> None:
         raise CodeError(_("Этот код уже использован. Запросите новый код."))
     if verification.expires_at <= timezone.now():
         raise CodeError(_("Срок действия кода истёк. Нажмите «Выслать код заново»."))
+    guesses = ratelimit.peek(
+        GUESS_SCOPE, verification.target, limit=GUESS_LIMIT, window=GUESS_WINDOW
+    )
+    if not guesses:
+        raise CodeError(
+            _(
+                "Слишком много неверных попыток ввести код. Повторите через %(hours)s ч. или "
+                "обратитесь в поддержку."
+            )
+            % {"hours": max(1, round(guesses.retry_after / 3600))}
+        )
     if verification.attempts >= MAX_ATTEMPTS:
         raise CodeError(_("Слишком много неверных попыток. Нажмите «Выслать код заново»."))
     if not constant_time_compare(_hash(verification, code.strip()), verification.code_hash):
@@ -152,6 +209,7 @@ def _code_check(verification: VerificationCode, code: str) -> None:
             attempts=verification.attempts + 1
         )
         verification.attempts += 1
+        ratelimit.hit(GUESS_SCOPE, verification.target, limit=GUESS_LIMIT, window=GUESS_WINDOW)
         raise CodeError(_("Неверный код. Проверьте код и введите его ещё раз."))
 
 
@@ -186,13 +244,37 @@ def contact_taken(*, email: str = "", phone: str = "", inn: str = "") -> str | N
     return None
 
 
+def _deliver_already_registered(verification: VerificationCode) -> None:
+    """Instead of a code: the address already has a cabinet. Only its owner reads this."""
+    login_url = settings.SITE_URL + reverse("login")
+    if verification.channel == Channel.SMS:
+        text = _("Кабинет: с этим номером уже есть кабинет. Войдите или восстановите пароль.")
+        transaction.on_commit(lambda: deliver_sms.delay(verification.target, text))
+        return
+    subject = _("Регистрация в Кабинете")
+    text = _(
+        "Здравствуйте!\n\nКто-то, возможно вы, начал регистрацию в Кабинете с этим адресом, "
+        "но кабинет с ним уже есть. Войдите или восстановите пароль:\n%(url)s\n\n"
+        "Если это были не вы, ничего делать не нужно.\n"
+    ) % {"url": login_url}
+    html = linebreaks(escape(text))
+    transaction.on_commit(lambda: deliver_email.delay(subject, verification.target, text, html))
+
+
 def signup_start(*, data: SignupData, password: str, ip: str | None) -> VerificationCode:
-    """Sends the code; the cabinet is created only when the code comes back (signup_complete)."""
+    """Sends the code; the cabinet is created only when the code comes back (signup_complete).
+
+    The answer is the same whether or not the address is taken («код отправлен»), so sign-up
+    does not tell who has a cabinet: for a taken e-mail or phone the address gets a note
+    instead of a code, and no code will ever match. A taken ИНН is told only after the code
+    came back, i.e. to someone who proved an address, within the code-sending limits."""
     channel = Channel.SMS if data.phone and not data.email else Channel.EMAIL
-    return code_send(
+    target = data.email if channel == Channel.EMAIL else data.phone
+    taken = contact_taken(**{"email" if channel == Channel.EMAIL else "phone": target})
+    verification = code_send(
         purpose=Purpose.SIGNUP,
         channel=channel,
-        target=data.email if channel == Channel.EMAIL else data.phone,
+        target=target,
         ip=ip,
         payload={
             "kind": data.kind,
@@ -200,8 +282,14 @@ def signup_start(*, data: SignupData, password: str, ip: str | None) -> Verifica
             "phone": data.phone,
             "inn": data.inn,
             "password": make_password(password),
+            "taken": bool(taken),
         },
+        deliver=not taken,
     )
+    if taken:
+        with transaction.atomic():
+            _deliver_already_registered(verification)
+    return verification
 
 
 def signup_complete(*, verification: VerificationCode, code: str, ip: str | None) -> User:

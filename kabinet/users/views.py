@@ -8,7 +8,6 @@ from typing import Any, cast
 
 import qrcode
 import qrcode.image.svg
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -27,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kabinet.users import consents, forms, ratelimit, services
+from kabinet.lib.ratelimit import client_ip
+from kabinet.users import consents, forms, services
 from kabinet.users.identity import mask
 from kabinet.users.models import NotificationSettings, User, VerificationCode
 from kabinet.users.tasks import deliver_email
@@ -41,10 +41,6 @@ SIGNUP_FORMS: dict[str, type[forms.SignupForm]] = {
     "phone": forms.PhoneSignupForm,
     "legal": forms.LegalSignupForm,
 }
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return get_client_ip_address(request) or None
 
 
 def complete_sign_in(request: HttpRequest, user: User, *, remember: bool) -> None:
@@ -164,11 +160,6 @@ class SignInView(auth_views.LoginView):
         complete_sign_in(self.request, user, remember=remember)
         return redirect(self.get_success_url())
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["form"].ask_captcha()
-        return ctx
-
 
 def _qr_svg(device: TOTPDevice) -> str:
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
@@ -246,10 +237,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: EmailPasswordResetForm) -> HttpResponse:  # type: ignore[override]
         email, ip = form.cleaned_data["email"].lower(), client_ip(self.request)
-        if not ratelimit.code_sending_allowed(target=email, ip=ip):
+        if not services.code_sending_allowed(target=email, ip=ip):
             form.add_error(None, TOO_MANY_CODES)
             return self.form_invalid(form)
-        ratelimit.code_sent(target=email, ip=ip)
+        services.code_sent(target=email, ip=ip)
         return super().form_valid(form)
 
 
