@@ -68,6 +68,12 @@ def mask_email(email: str) -> str:
     return f"{local[:2]}***@{domain}"
 
 
+def person_name(user: User) -> str:
+    """«Фамилия Имя Отчество» of a cabinet, as far as it is filled in."""
+    parts = (user.last_name, user.first_name, getattr(user, "middle_name", ""))
+    return " ".join(part for part in parts if part)
+
+
 def _identity_matches(account: PersonalAccount, *, surname: str, apartment: str, inn: str) -> bool:
     """The non-secret part: surname and apartment, or the ИНН of a legal entity."""
     if account.owner_inn:
@@ -188,7 +194,7 @@ def _notify_holders(link_id: int) -> None:
     link = AccountLink.objects.select_related("account__organisation", "user").get(pk=link_id)
     account = link.account
     newcomer = link.user
-    who = mask_name(newcomer.get_full_name()) or mask_email(newcomer.email) or _("без имени")
+    who = mask_name(person_name(newcomer)) or mask_email(newcomer.email) or _("без имени")
     holders = (
         AccountLink.objects.filter(account=account, role=AccountLink.Role.HOLDER)
         .exclude(pk=link.pk)
@@ -200,7 +206,7 @@ def _notify_holders(link_id: int) -> None:
     }
     text = _(
         "Здравствуйте!\n\nК лицевому счёту %(number)s (%(org)s) только что привязан ещё один "
-        "личный кабинет: %(who)s.\n\nЕсли вы не знаете, кто это, откройте страницу доступа и "
+        "личный кабинет (%(who)s).\n\nЕсли вы не знаете, кто это, откройте страницу доступа и "
         "уберите этот кабинет, а также сообщите в свою организацию:\n%(url)s\n"
     ) % {"number": account.number, "org": account.organisation, "who": who, "url": url}
     for holder in holders:

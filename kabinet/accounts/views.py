@@ -216,12 +216,12 @@ def share(request: HttpRequest, account_id: int) -> HttpResponse:
         "form": form,
         # Everyone else who holds the account, masked: a holder must be able to spot a stranger.
         "holders": [
-            (link, services.mask_name(link.user.get_full_name()), services.mask_email(link.user.email))
+            (link, services.mask_name(services.person_name(link.user)), services.mask_email(link.user.email))
             for link in links
             if link.role == AccountLink.Role.HOLDER and link.user_id != user.pk
         ],
         "members": [
-            (link, services.mask_name(link.user.get_full_name()), services.mask_email(link.user.email))
+            (link, services.mask_name(services.person_name(link.user)), services.mask_email(link.user.email))
             for link in links
             if link.role == AccountLink.Role.MEMBER
         ],

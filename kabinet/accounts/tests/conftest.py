@@ -1,10 +1,13 @@
+from collections.abc import Iterator
+
 import pytest
-from django.core.cache import cache
+
+from kabinet.lib.testing import clear_rate_limits
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache() -> Iterator[None]:
     """Rate-limit counters live in the cache: every test starts with none."""
-    cache.clear()
+    clear_rate_limits()
     yield
-    cache.clear()
+    clear_rate_limits()

@@ -8,6 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from kabinet.accounts.models import AccountLink
 from kabinet.accounts.tests.factories import make_user
 from kabinet.billing.models import PersonalAccount
+from kabinet.orgs.models import Organisation
 from kabinet.users.models import User
 
 
@@ -27,7 +28,7 @@ def confirm(client: Client):
 def test_it_binds_with_the_right_surname_and_apartment(client: Client, world, newcomer) -> None:
     client.force_login(newcomer)
 
-    preview = check(client, number="1002", surname="петрова", apartment="6")
+    preview = check(client, number="1002", surname="петрова", apartment="6", secret="297,18")
 
     assertContains(preview, "Данные верны, продолжить")
     assertContains(preview, "Пе***** А. С.")  # the owner masked
@@ -47,18 +48,20 @@ def test_it_treats_yo_as_ye_and_ignores_case(client: Client, world, newcomer) ->
     PersonalAccount.objects.filter(pk=world.other_account.pk).update(owner_name="Королёва Анна")
     client.force_login(newcomer)
 
-    assertContains(check(client, number="1002", surname="КОРОЛЕВА", apartment=" 6 "), "Данные верны")
+    assertContains(check(client, number="1002", surname="КОРОЛЕВА", apartment=" 6 ", secret="297.18"), "Данные верны")
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        {"number": "1002", "surname": "Иванова", "apartment": "6"},  # wrong surname
-        {"number": "1002", "surname": "Петрова", "apartment": "7"},  # wrong apartment
-        {"number": "1002", "surname": "Петрова", "apartment": ""},  # missing apartment
-        {"number": "9999", "surname": "Петрова", "apartment": "6"},  # unknown account
+        {"number": "1002", "surname": "Иванова", "apartment": "6", "secret": "297,18"},
+        {"number": "1002", "surname": "Петрова", "apartment": "7", "secret": "297,18"},
+        {"number": "1002", "surname": "Петрова", "apartment": "", "secret": "297,18"},
+        {"number": "9999", "surname": "Петрова", "apartment": "6", "secret": "297,18"},
+        {"number": "1002", "surname": "Петрова", "apartment": "6", "secret": "297,17"},
+        {"number": "1002", "surname": "Петрова", "apartment": "6", "secret": "312,68"},
     ],
-    ids=["surname", "apartment", "no-apartment", "unknown"],
+    ids=["surname", "apartment", "no-apartment", "unknown", "amount", "charged-not-due"],
 )
 def test_it_gives_one_answer_whatever_was_wrong(client: Client, world, newcomer, data) -> None:
     client.force_login(newcomer)
@@ -68,8 +71,8 @@ def test_it_gives_one_answer_whatever_was_wrong(client: Client, world, newcomer,
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert list(errors) == [
-        "Лицевой счёт с такими данными не найден. Проверьте номер лицевого счёта и данные "
-        "владельца по квитанции."
+        "Лицевой счёт с такими данными не найден. Проверьте номер лицевого счёта, данные "
+        "владельца и сумму или код из последней квитанции."
     ]
     assertNotContains(response, "Данные верны, продолжить")
     # And nothing was remembered for the confirmation step.
@@ -77,12 +80,19 @@ def test_it_gives_one_answer_whatever_was_wrong(client: Client, world, newcomer,
     assert not AccountLink.objects.filter(user=newcomer).exists()
 
 
-def test_it_binds_a_legal_entitys_account_by_inn(client: Client, world) -> None:
+def test_it_binds_a_legal_entitys_account_by_inn_and_the_organisations_pin(
+    client: Client, world
+) -> None:
+    world.org.binding_secret = Organisation.BindingSecret.PIN
+    world.org.save()
+    PersonalAccount.objects.filter(number="2001").update(pin="R7-4411")
     company = make_user("firm@example.com", kind=User.Kind.LEGAL)
     client.force_login(company)
 
-    assertContains(check(client, number="2001", inn="5406012346"), "не найден")
-    assertContains(check(client, number="2001", inn="5406012345"), "Данные верны")
+    assertContains(check(client, number="2001", inn="5406012346", secret="R7-4411"), "не найден")
+    assertContains(check(client, number="2001", inn="5406012345", secret="R7-4412"), "не найден")
+    assertContains(check(client, number="2001", inn="5406012345"), "Обязательное поле")
+    assertContains(check(client, number="2001", inn="5406012345", secret="r7-4411"), "Данные верны")
     confirm(client)
 
     assert AccountLink.objects.filter(user=company, account__number="2001").exists()
@@ -90,16 +100,18 @@ def test_it_binds_a_legal_entitys_account_by_inn(client: Client, world) -> None:
 
 def test_it_does_not_bind_a_legal_account_by_surname(client: Client, world, newcomer) -> None:
     client.force_login(newcomer)
-    assertContains(check(client, number="2001", surname="ООО", apartment=""), "не найден")
+    assertContains(check(client, number="2001", surname="ООО", apartment="", secret="0"), "не найден")
 
 
 def test_it_stops_guessing_after_five_failures(client: Client, world, newcomer) -> None:
     client.force_login(newcomer)
     for _attempt in range(5):
-        assertContains(check(client, number="1002", surname="Сидорова", apartment="6"), "не найден")
+        assertContains(
+            check(client, number="1002", surname="Петрова", apartment="6", secret="100"), "не найден"
+        )
 
     # Even the right data is refused now.
-    response = check(client, number="1002", surname="Петрова", apartment="6")
+    response = check(client, number="1002", surname="Петрова", apartment="6", secret="297,18")
 
     assertContains(response, "Слишком много неудачных попыток")
     assertNotContains(response, "Данные верны")
@@ -109,17 +121,17 @@ def test_it_limits_attempts_per_ip_across_cabinets(client: Client, world) -> Non
     for i in range(4):
         client.force_login(make_user(f"guesser{i}@example.com"))
         for _attempt in range(5):
-            check(client, number="1002", surname="Сидорова", apartment="6")
+            check(client, number=f"900{i}", surname="Петрова", apartment="6", secret="1")
     client.force_login(make_user("fresh@example.com"))
 
     assertContains(
-        check(client, number="1002", surname="Петрова", apartment="6"),
+        check(client, number="1002", surname="Петрова", apartment="6", secret="297,18"),
         "Слишком много неудачных попыток",
     )
     # Another address is not affected.
     response = client.post(
         "/accounts/bind/",
-        {"step": "check", "number": "1002", "surname": "Петрова", "apartment": "6"},
+        {"step": "check", "number": "1002", "surname": "Петрова", "apartment": "6", "secret": "297,18"},
         REMOTE_ADDR="10.0.0.9",
     )
     assertContains(response, "Данные верны")
@@ -130,7 +142,7 @@ def test_it_holds_the_organisations_limit_of_accounts(client: Client, world) -> 
     world.org.save()
     client.force_login(world.holder)
 
-    check(client, number="1002", surname="Петрова", apartment="6")
+    check(client, number="1002", surname="Петрова", apartment="6", secret="297,18")
     response = confirm(client)
 
     assert not AccountLink.objects.filter(user=world.holder, account=world.other_account).exists()
@@ -140,7 +152,7 @@ def test_it_holds_the_organisations_limit_of_accounts(client: Client, world) -> 
 
 def test_it_refuses_to_bind_twice(client: Client, world) -> None:
     client.force_login(world.holder)
-    check(client, number="1001", surname="Иванов", apartment="5")
+    check(client, number="1001", surname="Иванов", apartment="5", secret="136,56")
     response = confirm(client)
     assert any("уже привязан" in str(m) for m in get_messages(response.wsgi_request))
     assert AccountLink.objects.filter(user=world.holder).count() == 1
@@ -167,7 +179,7 @@ def test_it_unbinds_the_last_account_when_the_organisation_allows(client: Client
 
 def test_it_unbinds_one_of_several_accounts(client: Client, world) -> None:
     client.force_login(world.holder)
-    check(client, number="1002", surname="Петрова", apartment="6")
+    check(client, number="1002", surname="Петрова", apartment="6", secret="297,18")
     confirm(client)
 
     response = client.post(f"/accounts/{world.other_account.pk}/unbind/")
@@ -186,7 +198,7 @@ def test_it_does_not_let_a_member_unbind(client: Client, world) -> None:
 def test_it_shows_the_bind_form_with_labels(client: Client, world, newcomer) -> None:
     client.force_login(newcomer)
     response = client.get("/accounts/bind/")
-    for label in ("Лицевой счет", "Фамилия", "Номер квартиры"):
+    for label in ("Лицевой счет", "Фамилия", "Номер квартиры", "Сумма к оплате или код из квитанции"):
         assertContains(response, f">{label}</label>")
     assertContains(response, "Проверить")
     assertNotContains(response, ">ИНН</label>")

@@ -16,6 +16,7 @@ ACCOUNT_URLS: dict[str, tuple[dict[str, object], str]] = {
     "account_share": ({}, "get"),
     "invitation_revoke": ({"invitation_id": "INVITATION"}, "post"),
     "member_remove": ({"link_id": "MEMBER"}, "post"),
+    "holder_remove": ({"link_id": "HOLDER"}, "post"),
     "account_charges": ({}, "get"),
     "epd": ({"year": 2025, "month": 1}, "get"),
     "epd_email": ({"year": 2025, "month": 1}, "post"),
@@ -38,8 +39,11 @@ def _kwargs(world, name: str) -> dict:
         account=world.account, email="x@example.com", invited_by=world.holder
     )
     member = AccountLink.objects.get(user=world.member)
+    holder = AccountLink.objects.get(user=world.holder)
     resolved = {
-        key: {"INVITATION": invitation.pk, "MEMBER": member.pk}.get(str(value), value)
+        key: {"INVITATION": invitation.pk, "MEMBER": member.pk, "HOLDER": holder.pk}.get(
+            str(value), value
+        )
         for key, value in extra.items()
     }
     return {"account_id": world.account.pk, **resolved}

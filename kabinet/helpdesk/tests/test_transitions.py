@@ -79,7 +79,10 @@ def test_it_lets_only_people_of_the_account_cancel_as_client(world) -> None:
         with pytest.raises(services.TransitionRefused):
             services.request_transition(request=request, to=Status.CANCELLED_CLIENT, by=outsider)
 
-    services.request_transition(request=request, to=Status.CANCELLED_CLIENT, by=world.member)
+    # A family member cannot cancel what the holder filed (SPEC 2.2); the holder can.
+    with pytest.raises(services.TransitionRefused, match="заявитель или владелец"):
+        services.request_transition(request=request, to=Status.CANCELLED_CLIENT, by=world.member)
+    services.request_transition(request=request, to=Status.CANCELLED_CLIENT, by=world.holder)
     request.refresh_from_db()
     assert request.status == Status.CANCELLED_CLIENT
 

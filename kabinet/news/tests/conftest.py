@@ -1,8 +1,13 @@
+from collections.abc import Iterator
+
 import pytest
-from django.core.cache import cache
+
+from kabinet.lib.testing import clear_rate_limits
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache() -> Iterator[None]:
     """The typo report limit counts in the cache; each test starts from zero."""
-    cache.clear()
+    clear_rate_limits()
+    yield
+    clear_rate_limits()

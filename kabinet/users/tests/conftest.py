@@ -1,17 +1,18 @@
-"""Rate-limit counters live in the (locmem) cache: every test starts with none."""
+"""Rate-limit counters live in the shared cache: every test starts with none."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+
+from kabinet.lib.testing import clear_rate_limits
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    cache.clear()
+    clear_rate_limits()
     yield
-    cache.clear()
+    clear_rate_limits()
 
 
 @pytest.fixture
