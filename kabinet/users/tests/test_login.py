@@ -1,4 +1,4 @@
-"""Sign-in by e-mail, phone or ИНН; «Запомнить меня»; lockout and CAPTCHA; sign-out."""
+"""Sign-in by e-mail, phone or ИНН; «Запомнить меня»; lockout and limits; sign-out."""
 
 import re
 
@@ -7,6 +7,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from kabinet.users import signin
 from kabinet.users.models import User
 from kabinet.users.tests.helpers import STRONG
 
@@ -36,13 +37,6 @@ def firm(db) -> User:  # type: ignore[no-untyped-def]
 
 def sign_in(client: Client, login: str, password: str = STRONG, **extra: str):  # type: ignore[no-untyped-def]
     return client.post("/login/", {"username": login, "password": password, **extra})
-
-
-def solve(page_html: str) -> str:
-    words = ["ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
-    match = re.search(r"Сколько будет (\w+) плюс (\w+)\?", page_html)
-    assert match, "no CAPTCHA question on the page"
-    return str(words.index(match.group(1)) + words.index(match.group(2)))
 
 
 def test_it_shows_the_sign_in_form_with_the_labels_from_the_manuals(client: Client) -> None:
@@ -112,49 +106,48 @@ def test_it_refuses_a_disabled_account(client: Client, resident: User) -> None:
     assert "_auth_user_id" not in client.session
 
 
-def test_it_asks_a_captcha_after_repeated_failures(client: Client, resident: User) -> None:
+def test_it_asks_no_arithmetic_question_a_script_could_answer(client: Client, resident: User) -> None:
     for _ in range(3):
         response = sign_in(client, "anna@example.com", "Wrong-Password-1")
-    # The third failure already shows the question.
-    assertContains(response, "Сколько будет")
-
-    # A right password without the answer is not even checked.
-    refused = sign_in(client, "anna@example.com")
-    assertContains(refused, "Ответ на проверочный вопрос неверный")
-    assert "_auth_user_id" not in client.session
-    assert AccessAttempt.objects.get().failures_since_start == 3
-
-    answer = solve(refused.content.decode())
-    assertRedirects(sign_in(client, "anna@example.com", captcha=answer), "/home/")
-    # A successful sign-in clears the failures, and with them the CAPTCHA.
+    assertNotContains(response, "Сколько будет")
+    assertRedirects(sign_in(client, "anna@example.com"), "/home/")
+    # A successful sign-in clears axes' failures.
     assert not AccessAttempt.objects.exists()
-
-
-def test_it_counts_failures_per_address_for_the_captcha(client: Client, resident: User) -> None:
-    for n in range(3):
-        sign_in(client, f"nobody{n}@example.com", "Wrong-Password-1")
-
-    assertContains(client.get("/login/"), "Сколько будет")
-    assertNotContains(Client(REMOTE_ADDR="198.51.100.9").get("/login/"), "Сколько будет")
 
 
 def test_it_locks_a_login_out_after_too_many_failures(client: Client, resident: User) -> None:
     response = None
     for _ in range(5):
-        page = client.get("/login/")
-        captcha = {}
-        if "Сколько будет" in page.content.decode():
-            captcha = {"captcha": solve(page.content.decode())}
-        response = sign_in(client, "anna@example.com", "Wrong-Password-1", **captcha)
+        response = sign_in(client, "anna@example.com", "Wrong-Password-1")
     assert response is not None and response.status_code == 429
     assertContains(response, "Вход временно заблокирован", status_code=429)
 
-    page = client.get("/login/")
-    locked = sign_in(client, "anna@example.com", captcha=solve(page.content.decode()))
+    locked = sign_in(client, "anna@example.com")
 
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
     # Another address is not locked out of this login.
+    assertRedirects(sign_in(Client(REMOTE_ADDR="198.51.100.9"), "anna@example.com"), "/home/")
+
+
+def test_it_stops_one_login_guessed_from_many_addresses(client: Client, resident: User) -> None:
+    for n in range(signin.PER_LOGIN):
+        sign_in(Client(REMOTE_ADDR=f"198.51.100.{n}"), "Anna@Example.com", f"Wrong-{n}")
+
+    refused = sign_in(Client(REMOTE_ADDR="203.0.113.1"), "anna@example.com")
+
+    assertContains(refused, "Слишком много неудачных попыток входа")
+    assert "_auth_user_id" not in refused.wsgi_request.session
+    # Other logins from those addresses are not affected.
+    User.objects.create_user(username="b@example.com", email="b@example.com", password=STRONG)
+    assertRedirects(sign_in(Client(REMOTE_ADDR="198.51.100.1"), "b@example.com"), "/home/")
+
+
+def test_it_stops_an_address_trying_many_logins(client: Client, resident: User) -> None:
+    for n in range(signin.PER_IP):
+        sign_in(client, f"nobody{n}@example.com", "Wrong-Password-1")
+
+    assertContains(sign_in(client, "anna@example.com"), "Слишком много неудачных попыток входа")
     assertRedirects(sign_in(Client(REMOTE_ADDR="198.51.100.9"), "anna@example.com"), "/home/")
 
 

@@ -1,5 +1,6 @@
 """Sign-up by e-mail (6-digit code), by phone (4-digit SMS) and as a legal entity by ИНН."""
 
+import re
 from datetime import timedelta
 from typing import cast
 
@@ -11,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from kabinet.users import ratelimit, services
+from kabinet.users import services
 from kabinet.users.models import Consent, NotificationSettings, User, VerificationCode
 from kabinet.users.tests.helpers import STRONG, code_from_email, code_from_sms, post, sms_messages
 
@@ -117,34 +118,53 @@ def test_it_refuses_a_bad_inn(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "data", "message"),
+    ("url", "data"),
     [
-        ("/signup/", {"email": "TAKEN@example.com"}, "Кабинет с этим e-mail уже есть"),
-        (
-            "/signup/phone/",
-            {"phone": "+7 913 000-00-01"},
-            "Кабинет с этим номером телефона уже есть",
-        ),
-        (
-            "/signup/legal/",
-            {"inn": "7707083893", "email": "new@firma.ru"},
-            "Кабинет с этим ИНН уже есть",
-        ),
+        ("/signup/", {"email": "TAKEN@example.com"}),
+        ("/signup/phone/", {"phone": "+7 913 000-00-01"}),
     ],
+    ids=["email", "phone"],
 )
-def test_it_refuses_an_existing_email_phone_or_inn(client: Client, url, data, message) -> None:
+def test_it_answers_alike_whether_or_not_an_address_is_taken(
+    client: Client, django_capture_on_commit_callbacks, sms_dir, url, data
+) -> None:
+    """Sign-up does not tell who has a cabinet: the same «code sent» page; only the owner of
+    the address learns (from the message) that a cabinet exists."""
     User.objects.create_user(
-        username="taken@example.com",
-        email="taken@example.com",
-        phone="+79130000001",
-        inn="7707083893",
-        kind=User.Kind.LEGAL,
+        username="taken@example.com", email="taken@example.com", phone="+79130000001"
     )
 
-    response = client.post(url, {**data, "password1": STRONG, "password2": STRONG})
+    response = post(
+        client, django_capture_on_commit_callbacks, url,
+        {**data, "password1": STRONG, "password2": STRONG},
+    )
 
-    assertContains(response, message)
-    assert not VerificationCode.objects.exists()
+    assertRedirects(response, "/signup/confirm/", fetch_redirect_response=False)
+    page = client.get("/signup/confirm/")
+    assertContains(page, "Мы отправили код подтверждения")
+    assert "уже есть" not in page.content.decode()
+    sent = [str(m.body) for m in mail.outbox] + [m["text"] for m in sms_messages(sms_dir)]
+    assert len(sent) == 1 and "уже есть" in sent[0] and "восстановите пароль" in sent[0]
+    assert not re.search(r"код подтверждения:? \d", sent[0])
+    # No code ever matches, so nothing is created whatever is typed.
+    for guess in ("000000", "123456", "0000"):
+        client.post("/signup/confirm/", {"code": guess, **CONSENTS})
+    assert User.objects.count() == 1
+
+
+def test_it_tells_a_taken_inn_only_after_the_e_mail_code(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    User.objects.create_user(username="x", email="x@firma.ru", inn="7707083893", kind="legal")
+
+    response = post(
+        client, django_capture_on_commit_callbacks, "/signup/legal/",
+        {"inn": "7707083893", "email": "new@firma.ru", "password1": STRONG, "password2": STRONG},
+    )
+
+    assertRedirects(response, "/signup/confirm/", fetch_redirect_response=False)
+    refused = client.post("/signup/confirm/", {"code": code_from_email(), **CONSENTS})
+    assertContains(refused, "Кабинет с этими данными уже есть")
 
 
 @pytest.mark.parametrize(
@@ -275,7 +295,7 @@ def test_it_limits_codes_per_address_per_hour(
     client: Client, django_capture_on_commit_callbacks
 ) -> None:
     start = timezone.now()
-    for minute in range(ratelimit.PER_TARGET[1].count):
+    for minute in range(services.SEND_LIMITS[1][1]):
         with time_machine.travel(start + timedelta(minutes=2 * minute)):
             start_email_signup(client, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 5
@@ -288,13 +308,13 @@ def test_it_limits_codes_per_address_per_hour(
 
 
 def test_it_limits_codes_per_ip(client: Client, django_capture_on_commit_callbacks) -> None:
-    for n in range(ratelimit.PER_IP[0].count):
+    for n in range(services.SEND_IP_LIMIT[1]):
         start_email_signup(client, django_capture_on_commit_callbacks, f"person{n}@example.com")
 
     response = start_email_signup(client, django_capture_on_commit_callbacks, "one@more.ru")
 
     assertContains(response, "Попробуйте позже")
-    assert len(mail.outbox) == ratelimit.PER_IP[0].count
+    assert len(mail.outbox) == services.SEND_IP_LIMIT[1]
     other_address = Client(REMOTE_ADDR="198.51.100.2")
     accepted = start_email_signup(other_address, django_capture_on_commit_callbacks, "one@more.ru")
     assert accepted.status_code == 302
@@ -330,3 +350,60 @@ def test_it_signs_up_legal_entities_only_with_a_unique_inn_at_confirmation_too(
 
     assertContains(response, "Кабинет с этими данными уже есть")
     assert User.objects.count() == 1
+
+
+def test_it_keeps_wrong_guesses_counted_across_a_resend(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    """Six wrong codes around «Выслать код заново» and the address is locked, right code or not."""
+    start_email_signup(client, django_capture_on_commit_callbacks)
+    first = code_from_email()
+    for n in range(3):
+        client.post("/signup/confirm/", {"code": f"{(int(first) + 1 + n) % 1_000_000:06d}", **CONSENTS})
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        post(client, django_capture_on_commit_callbacks, "/signup/resend/", {})
+        second = code_from_email()
+        for n in range(3):
+            wrong = f"{(int(second) + 1 + n) % 1_000_000:06d}"
+            client.post("/signup/confirm/", {"code": wrong, **CONSENTS})
+        response = client.post("/signup/confirm/", {"code": second, **CONSENTS})
+
+    assertContains(response, "Слишком много неверных попыток ввести код")
+    assert not User.objects.exists()
+    # A new sign-up for the same address does not start the count again either.
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        start_email_signup(client, django_capture_on_commit_callbacks)
+        response = client.post("/signup/confirm/", {"code": code_from_email(), **CONSENTS})
+    assertContains(response, "Слишком много неверных попыток ввести код")
+    # The window ends: a day later the right code works.
+    with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=10)):
+        start_email_signup(client, django_capture_on_commit_callbacks)
+        response = client.post("/signup/confirm/", {"code": code_from_email(), **CONSENTS})
+    assertRedirects(response, "/home/")
+
+
+def test_it_caps_sms_to_one_phone_per_day(
+    client: Client, django_capture_on_commit_callbacks, sms_dir
+) -> None:
+    start = timezone.now()
+    _scope, per_day, _window = services.SMS_PER_DAY
+    for n in range(per_day):
+        # Spread over the day, from many addresses: only the per-phone daily cap applies.
+        with time_machine.travel(start + timedelta(minutes=13 * n)):
+            post(
+                Client(REMOTE_ADDR=f"198.51.100.{n}"), django_capture_on_commit_callbacks,
+                "/signup/phone/",
+                {"phone": "+7 913 555-00-11", "password1": STRONG, "password2": STRONG},
+            )
+    assert len(sms_messages(sms_dir)) == per_day
+
+    with time_machine.travel(start + timedelta(hours=20)):
+        response = post(
+            Client(REMOTE_ADDR="203.0.113.200"), django_capture_on_commit_callbacks,
+            "/signup/phone/",
+            {"phone": "+7 913 555-00-11", "password1": STRONG, "password2": STRONG},
+        )
+
+    assertContains(response, "Попробуйте позже")
+    assert len(sms_messages(sms_dir)) == per_day
