@@ -36,6 +36,23 @@ def test_the_demo_loads_two_novosibirsk_organisations_with_a_year_of_data(capsys
 
     resident = User.objects.get(email="resident@kabinet.local")
     assert {a.organisation.code for a in linked_accounts(resident)} == {"uk-sever", "eco-nsk"}
+    # The printed binding hint works: number, surname, apartment and the amount due.
+    import re
+
+    from kabinet.accounts.services import account_bind_check
+
+    hint = re.search(
+        r"лицевой счёт (\S+), фамилия (\S+), квартира (\S*), сумма к оплате из последней "
+        r"квитанции (\S+)",
+        out,
+    )
+    assert hint, out
+    newcomer = User.objects.create_user(username="try@example.com", email="try@example.com")
+    account = account_bind_check(
+        user=newcomer, ip="127.0.0.1", number=hint[1], surname=hint[2], apartment=hint[3],
+        secret=hint[4],
+    )
+    assert account.number == hint[1]
 
 
 def test_the_demo_can_run_twice() -> None:

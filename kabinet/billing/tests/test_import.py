@@ -476,3 +476,20 @@ def test_it_reports_progress_by_bytes_and_rows(tmp_path: Path) -> None:
     assert calls[-1] == ("accounts.csv", path.stat().st_size, path.stat().st_size, -1)
     done = [c[1] for c in calls[:-1]]
     assert len(done) >= 2 and done == sorted(done) and done[-1] < path.stat().st_size
+
+
+def test_it_imports_the_optional_pin_column(tmp_path: Path) -> None:
+    """SPEC 3.2: `pin`, the binding code printed on the organisation's bills."""
+    org = make_org()
+    accounts = write(
+        tmp_path,
+        "accounts_pin.csv",
+        "account_number;owner_name;apartment;pin",
+        "1001;Иванов Иван Иванович;5;A7-3310",
+        "1002;Петрова Анна Сергеевна;6;",
+    )
+
+    billing_import(organisation=org, paths=[accounts])
+
+    pins = dict(PersonalAccount.objects.filter(organisation=org).values_list("number", "pin"))
+    assert pins == {"1001": "A7-3310", "1002": ""}

@@ -71,9 +71,13 @@ class Command(BaseCommand):
         )
         self.stdout.write("  привязаны лицевые счета: " + ", ".join(bound))
         if second is not None:
+            from kabinet.accounts.services import bill_amount
+
+            amount = bill_amount(second)
             self.stdout.write(
                 f"  для пробы привязки: лицевой счёт {second.number}, фамилия "
-                f"{second.owner_name.split()[0]}, квартира {second.apartment}"
+                f"{second.owner_name.split()[0]}, квартира {second.apartment}, "
+                f"сумма к оплате из последней квитанции {str(amount).replace('.', ',') if amount is not None else '—'}"
             )
         self.stdout.write(
             "Вход в back office: http://127.0.0.1:8000/admin/ (при первом входе сотрудник "
