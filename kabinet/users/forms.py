@@ -10,9 +10,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.orgs.validators import is_valid_inn
 from kabinet.lib import ratelimit
 from kabinet.lib.ratelimit import client_ip
+from kabinet.orgs.validators import is_valid_inn
 from kabinet.users import consents, signin
 from kabinet.users.identity import normalize_email, normalize_phone
 from kabinet.users.models import User

@@ -1,6 +1,5 @@
 """Sign-in by e-mail, phone or ИНН; «Запомнить меня»; lockout and limits; sign-out."""
 
-import re
 
 import pytest
 from axes.models import AccessAttempt
