@@ -75,6 +75,7 @@ class OrganisationAdmin(OrgScopedAdmin):
                     "signup_legal",
                     "max_accounts_per_user",
                     "keep_one_account",
+                    "binding_secret",
                     "created_at",
                 )
             },
