@@ -17,6 +17,7 @@ def test_it_binds_an_account_and_downloads_the_epd(
     page.get_by_label("Лицевой счет").fill("1002")
     page.get_by_label("Фамилия").fill("петрова")
     page.get_by_label("Номер квартиры").fill("6")
+    page.get_by_label("Сумма к оплате или код из квитанции").fill("297,18")
     page.get_by_role("button", name="Проверить").click()
 
     expect(page.get_by_text("Пе***** А. С.")).to_be_visible()
