@@ -125,36 +125,43 @@ BIND_REFUSED = gettext_lazy(
     "и сумму или код из последней квитанции."
 )
 BIND_BLOCKED = gettext_lazy(
-    "Слишком много неудачных попыток. Попробуйте через %(minutes)s мин. или обратитесь в свою "
+    "Слишком много неудачных попыток. Попробуйте через %(wait)s или обратитесь в свою "
     "организацию."
 )
 
-# Failed binding checks: per cabinet, per IP address and per account number (across cabinets,
-# so that many cabinets cannot share the guessing of one bill).
-BIND_WINDOW = 3600
-BIND_LIMITS = (("bind-fail-user", 5), ("bind-fail-ip", 20), ("bind-fail-account", 10))
-FIND_WINDOW = 3600
-FIND_LIMITS = (("find-fail-user", 5), ("find-fail-ip", 20))
+# Failed binding checks: per cabinet and per IP address over an hour, and per account number over
+# a day whichever cabinets and addresses try it, so that many of them cannot share the guessing
+# of one bill (the amount has few plausible values). (scope, limit, window in seconds)
+BIND_LIMITS = (
+    ("bind-fail-user", 5, 3600),
+    ("bind-fail-ip", 20, 3600),
+    ("bind-fail-account", 10, 24 * 3600),
+)
+FIND_LIMITS = (("find-fail-user", 5, 3600), ("find-fail-ip", 20, 3600))
+
+Counter = tuple[str, str, int, int]
 
 
-def _limit_keys(
-    limits: tuple[tuple[str, int], ...], user: User, ip: str, number: str = ""
-) -> list[tuple[str, str, int]]:
+def _counters(
+    limits: tuple[tuple[str, int, int], ...], user: User, ip: str, number: str = ""
+) -> list[Counter]:
     keys = {"user": str(user.pk), "ip": ip, "account": normalise(number)}
-    return [(scope, keys[scope.rsplit("-", 1)[1]], limit) for scope, limit in limits]
+    return [
+        (scope, keys[scope.rsplit("-", 1)[1]], limit, window) for scope, limit, window in limits
+    ]
 
 
-def _blocked(limits: tuple[tuple[str, int], ...], window: int, keys: list[tuple[str, str, int]]) -> int:
+def _blocked(counters: list[Counter]) -> int:
     """Seconds to wait when any counter is full; 0 when the attempt may go on."""
     waits = [
         ratelimit.peek(scope, key, limit=limit, window=window).retry_after
-        for scope, key, limit in keys
+        for scope, key, limit, window in counters
     ]
     return max(waits, default=0)
 
 
-def _failed(window: int, keys: list[tuple[str, str, int]]) -> None:
-    for scope, key, limit in keys:
+def _failed(counters: list[Counter]) -> None:
+    for scope, key, limit, window in counters:
         ratelimit.hit(scope, key, limit=limit, window=window)
 
 
@@ -169,10 +176,10 @@ def account_bind_check(
     inn: str = "",
 ) -> PersonalAccount:
     """The account these data identify, or AccountError with one message for every mismatch."""
-    keys = _limit_keys(BIND_LIMITS, user, ip, number)
-    wait = _blocked(BIND_LIMITS, BIND_WINDOW, keys)
+    counters = _counters(BIND_LIMITS, user, ip, number)
+    wait = _blocked(counters)
     if wait:
-        raise AccountError(str(BIND_BLOCKED) % {"minutes": ratelimit.minutes(wait)})
+        raise AccountError(str(BIND_BLOCKED) % {"wait": ratelimit.wait_text(wait)})
     candidates = [
         account
         for account in PersonalAccount.objects.filter(number=number.strip()).select_related(
@@ -182,7 +189,7 @@ def account_bind_check(
         and _secret_matches(account, secret)
     ]
     if len(candidates) != 1:
-        _failed(BIND_WINDOW, keys)
+        _failed(counters)
         raise AccountError(str(BIND_REFUSED))
     return candidates[0]
 
@@ -378,10 +385,10 @@ def member_remove(*, account: PersonalAccount, member_link_id: int) -> None:
 
 def account_find(*, user: User, ip: str, address: str, apartment: str, surname: str) -> str:
     """The account number on an exact match of address, apartment and surname; else AccountError."""
-    keys = _limit_keys(FIND_LIMITS, user, ip)
-    wait = _blocked(FIND_LIMITS, FIND_WINDOW, keys)
+    counters = _counters(FIND_LIMITS, user, ip)
+    wait = _blocked(counters)
     if wait:
-        raise AccountError(str(BIND_BLOCKED) % {"minutes": ratelimit.minutes(wait)})
+        raise AccountError(str(BIND_BLOCKED) % {"wait": ratelimit.wait_text(wait)})
     wanted = normalise(address)
     matches = [
         account.number
@@ -392,7 +399,7 @@ def account_find(*, user: User, ip: str, address: str, apartment: str, surname: 
         and owner_surname(account)
     ]
     if len(matches) != 1:
-        _failed(FIND_WINDOW, keys)
+        _failed(counters)
         raise AccountError(
             _(
                 "Точного совпадения не нашлось. Проверьте адрес так, как он написан в квитанции, "

@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -112,6 +113,13 @@ def reset(scope: str, key: str, *, window: int) -> None:
 def minutes(seconds: int) -> int:
     """A wait for people: whole minutes, at least one."""
     return max(1, math.ceil(seconds / 60))
+
+
+def wait_text(seconds: int) -> str:
+    """«15 мин.» or, from two hours on, «5 ч.»: how long to wait, for a message."""
+    if seconds >= 2 * 3600:
+        return _("%(hours)s ч.") % {"hours": math.ceil(seconds / 3600)}
+    return _("%(minutes)s мин.") % {"minutes": minutes(seconds)}
 
 
 # --- the client's address --------------------------------------------------------------------

@@ -217,10 +217,10 @@ class LoginForm(NoColon, AuthenticationForm):
         if wait:
             raise forms.ValidationError(
                 _(
-                    "Слишком много неудачных попыток входа. Повторите через %(minutes)s мин. "
+                    "Слишком много неудачных попыток входа. Повторите через %(wait)s "
                     "или восстановите пароль."
                 )
-                % {"minutes": ratelimit.minutes(wait)},
+                % {"wait": ratelimit.wait_text(wait)},
                 code="throttled",
             )
         try:

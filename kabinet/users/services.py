@@ -197,10 +197,10 @@ def _code_check(verification: VerificationCode, code: str) -> None:
     if not guesses:
         raise CodeError(
             _(
-                "Слишком много неверных попыток ввести код. Повторите через %(hours)s ч. или "
-                "обратитесь в поддержку."
+                "Слишком много неверных попыток ввести код. Повторите через %(wait)s или "
+                "обратитесь в свою организацию."
             )
-            % {"hours": max(1, round(guesses.retry_after / 3600))}
+            % {"wait": ratelimit.wait_text(guesses.retry_after)}
         )
     if verification.attempts >= MAX_ATTEMPTS:
         raise CodeError(_("Слишком много неверных попыток. Нажмите «Выслать код заново»."))
