@@ -26,9 +26,14 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("KABINET_REQUIRE_SECRET") == "1":
-        raise ImproperlyConfigured("SECRET_KEY is required in production")
-    # Development and tests only: a key that is obviously not a secret.
+    if not DEBUG:
+        # Sessions, password-reset links and signed data would be forgeable with a known key.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=0 Кабинет does not start without it: set "
+            "SECRET_KEY to a long random string (python -c \"import secrets; "
+            "print(secrets.token_urlsafe(50))\"), or DEBUG=1 on a development machine."
+        )
+    # Development only (DEBUG=1): a key that is obviously not a secret.
     SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -169,8 +174,12 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "kabinet.payments.tasks.reconcile_payments", "schedule": 300.0},
 }
 
-# The built-in sandbox gateway signs its notifications with this key (HMAC-SHA256).
-PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET") or f"sandbox:{SECRET_KEY}"
+# The built-in test bank (provider `sandbox`): on by default only with DEBUG=1; with DEBUG=0 it
+# is refused unless PAYMENTS_SANDBOX=1, and then every page says «Тестовый режим оплаты».
+PAYMENTS_SANDBOX = env_bool("PAYMENTS_SANDBOX", DEBUG)
+# The test bank signs its notifications with this key (HMAC-SHA256); empty: a random key made
+# once and kept in the database (kabinet.payments.models.SandboxKey), never derived from SECRET_KEY.
+PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
