@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from kabinet.billing.epd import num, rub
-from kabinet.billing.models import BillingPayment, PersonalAccount
+from kabinet.billing.models import PersonalAccount
 from kabinet.billing.selectors import Month
 from kabinet.meters.models import Reading
+from kabinet.payments.models import money_received
 
 Cell = str | Decimal | datetime.date | int | None
 
@@ -32,7 +33,7 @@ class Table:
 def payments_table(
     account: PersonalAccount, since: datetime.date | None, until: datetime.date | None
 ) -> Table:
-    payments = BillingPayment.objects.filter(account=account).order_by("-paid_on", "-pk")
+    payments = money_received().filter(account=account).order_by("-paid_on", "-pk")
     if since:
         payments = payments.filter(paid_on__gte=since)
     if until:
