@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "kabinet.lib",
     "kabinet.users",
     "kabinet.orgs",
     "kabinet.billing",
@@ -147,7 +148,12 @@ MEDIA_URL = "/media/"
 
 # E-mail: EMAIL_URL such as smtp://127.0.0.1:1025; the console in development.
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL") or "console:")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Every e-mail goes through the outbox (kabinet/lib/outbox.py): delivered at once by the backend
+# of EMAIL_URL, or kept and retried when the mail server is down; never an error page.
+EMAIL_BACKEND = "kabinet.lib.outbox.OutboxEmailBackend"
+OUTBOX_EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Seconds to wait for the mail server before the message goes to the outbox.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
@@ -173,6 +179,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # With a worker and `celery beat`: poll the gateways for payments still pending.
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "kabinet.payments.tasks.reconcile_payments", "schedule": 300.0},
+    # E-mail and SMS that could not be delivered at once (kabinet/lib/outbox.py).
+    "send-outbox": {"task": "kabinet.lib.tasks.send_outbox", "schedule": 60.0},
 }
 
 # The built-in test bank (provider `sandbox`): on by default only with DEBUG=1; with DEBUG=0 it
