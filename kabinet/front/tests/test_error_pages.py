@@ -88,6 +88,7 @@ def test_it_answers_the_first_request_after_the_database_dropped_the_connection(
     cookies = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
     connection.close()
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    kept = connection.settings_dict["CONN_MAX_AGE"]
     connection.settings_dict["CONN_MAX_AGE"] = 600  # kept between requests, as in production
     try:
         assert wsgi_get("/home/", cookies) == 200
@@ -99,5 +100,5 @@ def test_it_answers_the_first_request_after_the_database_dropped_the_connection(
         other.close()
         assert wsgi_get("/home/", cookies) == 200
     finally:
-        connection.settings_dict["CONN_MAX_AGE"] = 0
+        connection.settings_dict["CONN_MAX_AGE"] = kept
         connection.close()
