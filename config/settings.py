@@ -217,8 +217,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "index"
 AUTHENTICATION_BACKENDS = ["kabinet.users.backends.LoginBackend"]
-# «Запомнить меня» keeps the session for 30 days; otherwise it ends with the browser.
+# «Запомнить меня» keeps the session for 30 days; otherwise it ends with the browser, and the
+# server forgets it within a day (kabinet/users/sessions.py).
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+SESSION_ENGINE = "kabinet.users.sessions"
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 # django-axes: five wrong passwords for one login from one address lock it for 15 minutes;
 # the sign-in form asks an arithmetic question after CAPTCHA_AFTER_FAILURES from one address.
