@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from kabinet.billing.epd import num, rub
 from kabinet.billing.models import PersonalAccount
 from kabinet.billing.selectors import Month
-from kabinet.meters.models import Reading
 from kabinet.lib.spreadsheet import safe_row
+from kabinet.meters.models import Reading
 from kabinet.payments.models import money_received
 
 Cell = str | Decimal | datetime.date | int | None

@@ -9,8 +9,8 @@ field was wrong, and failures are counted per cabinet and per IP address (`ratel
 from __future__ import annotations
 
 import datetime
-from email.utils import parseaddr
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import send_mail

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.billing.models import PersonalAccount
 from kabinet.helpdesk.models import Appeal, RequestType, ServiceRequest
-from kabinet.lib.dates import validate_filter_date
 from kabinet.helpdesk.uploads import MAX_FILES, check_photos
+from kabinet.lib.dates import validate_filter_date
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -20,8 +20,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kabinet.accounts.access import Right, get_account_for_user
-from kabinet.lib.spreadsheet import safe_row
 from kabinet.billing.models import PersonalAccount
+from kabinet.lib.spreadsheet import safe_row
 from kabinet.meters.models import (
     Meter,
     Reading,

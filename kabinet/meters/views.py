@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
+from kabinet.lib.failures import OUTSIDE_FAILURES, SAVE_FAILED
 from kabinet.meters.forms import ReadingsForm, ReminderForm
 from kabinet.meters.selectors import meter_rows, submission_history
 from kabinet.meters.services import ReadingsRejected, reading_submit, reminder_subscribe
 from kabinet.meters.window import next_opening, reading_window
-from kabinet.lib.failures import OUTSIDE_FAILURES, SAVE_FAILED
 from kabinet.users.models import NotificationSettings, User
 
 log = logging.getLogger(__name__)

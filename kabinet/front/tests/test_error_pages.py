@@ -34,12 +34,12 @@ def test_it_answers_400_and_403_in_russian(rf):
     from django.core.exceptions import PermissionDenied
     from django.views.defaults import bad_request, permission_denied
 
-    response = bad_request(rf.get("/"), Exception())
-    assert response.status_code == 400
-    assert "Неверный запрос" in page(response)
-    response = permission_denied(rf.get("/"), PermissionDenied())
-    assert response.status_code == 403
-    assert "Доступ запрещён" in page(response)
+    bad = bad_request(rf.get("/"), Exception())
+    assert bad.status_code == 400
+    assert "Неверный запрос" in page(bad)
+    denied = permission_denied(rf.get("/"), PermissionDenied())
+    assert denied.status_code == 403
+    assert "Доступ запрещён" in page(denied)
 
 
 def test_it_answers_400_in_russian_for_a_bad_host(client, db):
@@ -71,9 +71,14 @@ def wsgi_get(path: str, cookies: str) -> int:
     from django.core.handlers.wsgi import WSGIHandler
     from django.test.client import RequestFactory
 
-    environ = RequestFactory()._base_environ(PATH_INFO=path, HTTP_COOKIE=cookies)
+    environ = RequestFactory()._base_environ(PATH_INFO=path, HTTP_COOKIE=cookies)  # type: ignore[attr-defined]
     statuses: list[str] = []
-    body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+
+    def start_response(status: str, headers: object, *args: object) -> object:
+        statuses.append(status)
+        return lambda data: None
+
+    body = WSGIHandler()(environ, start_response)  # type: ignore[arg-type]
     b"".join(body)
     body.close()  # type: ignore[attr-defined]
     return int(statuses[0].split()[0])

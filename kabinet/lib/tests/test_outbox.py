@@ -126,8 +126,9 @@ def test_it_finishes_a_payment_while_the_mail_server_is_down_and_sends_the_recei
     assert str(message["To"]).strip() == "holder@example.com"
 
 
+@pytest.mark.usefixtures("tbank")
 def test_it_accepts_a_gateways_notification_while_the_mail_server_is_down(
-    client, world, tbank, django_capture_on_commit_callbacks, smtp_down
+    client, world, django_capture_on_commit_callbacks, smtp_down
 ):
     payment = started_payment(world)
     with django_capture_on_commit_callbacks(execute=True):

@@ -36,10 +36,10 @@ def test_it_neutralises_formulas_in_the_residents_reports(client, world, fmt):
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
         names = [row[1] for row in rows[1:]]
     else:
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
         cells = [row[1] for row in sheet.iter_rows(min_row=2)]
         assert all(cell.data_type == "s" for cell in cells)
-        names = [cell.value for cell in cells]
+        names = [str(cell.value) for cell in cells]
     assert names and set(names) == {"'" + PAYLOADS[0]}
 
 

@@ -31,7 +31,8 @@ def tbank_deliver(client, payment: Payment, status: str) -> None:
     assert post_tbank(client, tbank_notification(payment, status, amount=amount)).status_code == 200
 
 
-def test_it_exports_credited_payments_in_the_range(client, world, tbank, tmp_path):
+@pytest.mark.usefixtures("tbank")
+def test_it_exports_credited_payments_in_the_range(client, world, tmp_path):
     with time_machine.travel(datetime.datetime(2025, 2, 10, 5, 0, tzinfo=datetime.UTC), tick=False):
         paid = started_payment(world, amount="120.50")
         tbank_deliver(client, paid, "CONFIRMED")

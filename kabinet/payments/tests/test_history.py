@@ -35,7 +35,8 @@ def test_it_lists_accounts_with_balance_and_history(client, world):
     assert reverse("payment_pay") in page
 
 
-def test_it_changes_history_and_balance_as_soon_as_a_payment_succeeds(client, world, tbank):
+@pytest.mark.usefixtures("tbank")
+def test_it_changes_history_and_balance_as_soon_as_a_payment_succeeds(client, world):
     client.force_login(world.holder)
     payment = started_payment(world, amount="50.00")
     assert post_tbank(client, tbank_notification(payment, amount=5000)).status_code == 200

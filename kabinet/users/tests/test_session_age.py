@@ -31,7 +31,7 @@ def test_it_ends_a_session_without_remember_me_with_the_browser_and_within_a_day
     with time_machine.travel(NOW + datetime.timedelta(hours=25), tick=False):
         response = client.get("/home/")
     assert response.status_code == 302
-    assert response.url.startswith("/login/")
+    assert response["Location"].startswith("/login/")
 
 
 def test_it_keeps_a_remembered_session_for_thirty_days(resident):  # noqa: F811
