@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import base64
 import datetime
+import email
 import logging
 from collections.abc import Sequence
+from email.mime.base import MIMEBase
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 30
 MAX_DELAY = datetime.timedelta(hours=1)
+MIME_PART = "x-kabinet/mime-part"
 # How many due messages one successful delivery takes along with it.
 OPPORTUNISTIC_BATCH = 20
 
@@ -52,6 +55,10 @@ def email_payload(message: EmailMessage) -> dict[str, Any]:
     alternatives = getattr(message, "alternatives", [])
     attachments = []
     for attachment in message.attachments:
+        if isinstance(attachment, MIMEBase):  # a ready MIME part: kept whole
+            data = attachment.as_bytes()
+            attachments.append([None, base64.b64encode(data).decode("ascii"), MIME_PART])
+            continue
         filename, content, mimetype = attachment
         data = content.encode() if isinstance(content, str) else bytes(content)
         attachments.append([filename, base64.b64encode(data).decode("ascii"), mimetype])
@@ -83,8 +90,22 @@ def email_from_payload(payload: dict[str, Any]) -> EmailMultiAlternatives:
     for content, mimetype in payload["alternatives"]:
         message.attach_alternative(content, mimetype)
     for filename, data, mimetype in payload["attachments"]:
-        message.attach(filename, base64.b64decode(data), mimetype)
+        if mimetype == MIME_PART:
+            message.attach(_mime_part(base64.b64decode(data)))
+        else:
+            message.attach(filename, base64.b64decode(data), mimetype)
     return message
+
+
+def _mime_part(raw: bytes) -> MIMEBase:
+    parsed = email.message_from_bytes(raw)
+    part = MIMEBase(parsed.get_content_maintype(), parsed.get_content_subtype())
+    for name in set(part.keys()):
+        del part[name]
+    for name, value in parsed.items():
+        part[name] = value
+    part.set_payload(parsed.get_payload())
+    return part
 
 
 class OutboxEmailBackend(BaseEmailBackend):

@@ -206,3 +206,36 @@ def test_it_never_drops_a_message_silently(db, settings, caplog):
     assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
     assert "giving up" in caplog.text
     assert "+7913" not in caplog.text
+
+
+def test_it_keeps_subject_bodies_and_attachments_of_a_queued_email(db, settings):
+    from email.mime.text import MIMEText
+
+    from django.core import mail
+    from django.core.mail import EmailMultiAlternatives
+
+    settings.EMAIL_BACKEND = "kabinet.lib.outbox.OutboxEmailBackend"
+    settings.OUTBOX_EMAIL_BACKEND = f"{__name__}.DownEmail"
+    message = EmailMultiAlternatives("Тема", "Текст", to=["anna@example.com"], cc=["b@example.com"])
+    message.attach_alternative("<p>Текст</p>", "text/html")
+    message.attach("epd.pdf", b"%PDF-1.4 \x00\xff", "application/pdf")
+    message.attach(MIMEText("часть", "plain", "utf-8"))
+    assert message.send() == 1
+
+    settings.OUTBOX_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutboxMessage.objects.update(next_attempt_at=OutboxMessage.objects.get().created_at)
+    assert outbox_send_due()["sent"] == 1
+    [sent] = mail.outbox
+    assert (sent.subject, sent.body, sent.to, sent.cc) == ("Тема", "Текст", ["anna@example.com"], ["b@example.com"])
+    assert isinstance(sent, EmailMultiAlternatives)
+    assert sent.alternatives[0][0] == "<p>Текст</p>"
+    assert sent.attachments[0][:2] == ("epd.pdf", b"%PDF-1.4 \x00\xff")
+    assert "0YfQsNGB0YLRjA==" in sent.message().as_string()  # the MIME part, «часть»
+
+
+class DownEmail:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: object) -> int:
+        raise ConnectionRefusedError("the mail server does not answer")
