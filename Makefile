@@ -54,6 +54,8 @@ lint: install
 
 # Needs PostgreSQL; the bench drops and creates its own database (BENCH_DATABASE_URL).
 # bench/epd.py (ЕПД rendering) needs no database.
+# Benches run DEBUG=0 like production; config.settings_test gives them a throwaway SECRET_KEY.
+bench: export DJANGO_SETTINGS_MODULE ?= config.settings_test
 bench: install
 	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/epd.py

@@ -26,9 +26,14 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("KABINET_REQUIRE_SECRET") == "1":
-        raise ImproperlyConfigured("SECRET_KEY is required in production")
-    # Development and tests only: a key that is obviously not a secret.
+    if not DEBUG:
+        # Sessions, password-reset links and signed data would be forgeable with a known key.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=0 Кабинет does not start without it: set "
+            "SECRET_KEY to a long random string (python -c \"import secrets; "
+            "print(secrets.token_urlsafe(50))\"), or DEBUG=1 on a development machine."
+        )
+    # Development only (DEBUG=1): a key that is obviously not a secret.
     SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -90,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kabinet.payments.context_processors.payments_sandbox",
             ],
         },
     },
@@ -101,6 +107,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+# A kept connection is checked before each request uses it: after a database restart the first
+# request reconnects instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
@@ -142,7 +151,12 @@ MEDIA_URL = "/media/"
 
 # E-mail: EMAIL_URL such as smtp://127.0.0.1:1025; the console in development.
 _email = dj_email_url.parse(os.environ.get("EMAIL_URL") or "console:")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Every e-mail goes through the outbox (kabinet/lib/outbox.py): delivered at once by the backend
+# of EMAIL_URL, or kept and retried when the mail server is down; never an error page.
+EMAIL_BACKEND = "kabinet.lib.outbox.OutboxEmailBackend"
+OUTBOX_EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Seconds to wait for the mail server before the message goes to the outbox.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
@@ -168,10 +182,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # With a worker and `celery beat`: poll the gateways for payments still pending.
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "kabinet.payments.tasks.reconcile_payments", "schedule": 300.0},
+    # E-mail and SMS that could not be delivered at once (kabinet/lib/outbox.py).
+    "send-outbox": {"task": "kabinet.lib.tasks.send_outbox", "schedule": 60.0},
 }
 
-# The built-in sandbox gateway signs its notifications with this key (HMAC-SHA256).
-PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET") or f"sandbox:{SECRET_KEY}"
+# The built-in test bank (provider `sandbox`): on by default only with DEBUG=1; with DEBUG=0 it
+# is refused unless PAYMENTS_SANDBOX=1, and then every page says «Тестовый режим оплаты».
+PAYMENTS_SANDBOX = env_bool("PAYMENTS_SANDBOX", DEBUG)
+# The test bank signs its notifications with this key (HMAC-SHA256); empty: a random key made
+# once and kept in the database (kabinet.payments.models.SandboxKey), never derived from SECRET_KEY.
+PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -208,8 +228,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "index"
 AUTHENTICATION_BACKENDS = ["kabinet.users.backends.LoginBackend"]
-# «Запомнить меня» keeps the session for 30 days; otherwise it ends with the browser.
+# «Запомнить меня» keeps the session for 30 days; otherwise it ends with the browser, and the
+# server forgets it within a day (kabinet/users/sessions.py).
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+SESSION_ENGINE = "kabinet.users.sessions"
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 # django-axes: five wrong passwords for one login from one address lock it for 15 minutes;
 # further limits per login and per address, and no CAPTCHA, are in kabinet/users/signin.py.

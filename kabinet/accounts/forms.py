@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.billing.models import Period
+from kabinet.lib.dates import validate_filter_date
 
 
 class BindForm(forms.Form):
@@ -88,8 +89,8 @@ class MonthField(forms.DateField):
 class RangeForm(forms.Form):
     """A range of months («с», «по»); either end may be left open."""
 
-    since = MonthField(label=_("С месяца"), required=False)
-    until = MonthField(label=_("По месяц"), required=False)
+    since = MonthField(label=_("С месяца"), required=False, validators=[validate_filter_date])
+    until = MonthField(label=_("По месяц"), required=False, validators=[validate_filter_date])
 
     def clean(self):
         data = super().clean() or {}
@@ -101,10 +102,16 @@ class RangeForm(forms.Form):
 
 class DateRangeForm(forms.Form):
     since = forms.DateField(
-        label=_("С"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("С"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_filter_date],
     )
     until = forms.DateField(
-        label=_("По"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("По"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_filter_date],
     )
 
     def clean(self):

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from kabinet.billing.epd import num, rub
-from kabinet.billing.models import BillingPayment, PersonalAccount
+from kabinet.billing.models import PersonalAccount
 from kabinet.billing.selectors import Month
+from kabinet.lib.spreadsheet import safe_row
 from kabinet.meters.models import Reading
+from kabinet.payments.models import money_received
 
 Cell = str | Decimal | datetime.date | int | None
 
@@ -32,7 +34,7 @@ class Table:
 def payments_table(
     account: PersonalAccount, since: datetime.date | None, until: datetime.date | None
 ) -> Table:
-    payments = BillingPayment.objects.filter(account=account).order_by("-paid_on", "-pk")
+    payments = money_received().filter(account=account).order_by("-paid_on", "-pk")
     if since:
         payments = payments.filter(paid_on__gte=since)
     if until:
@@ -144,13 +146,13 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     # A BOM and ';' so that a double click opens it right in Excel with a Russian locale.
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(table.headers)
+    writer.writerow(safe_row(table.headers))
     for row in table.rows:
         writer.writerow(
-            [
+            safe_row(
                 f"{cell:f}" if isinstance(cell, Decimal) else display(cell)
                 for cell in row
-            ]
+            )
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -160,9 +162,9 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
 def xlsx_response(table: Table, filename: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.title[:31])
-    sheet.append(table.headers)
+    sheet.append(safe_row(table.headers))
     for row in table.rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -17,6 +17,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -295,25 +296,46 @@ def account_unbind(*, user: User, account: PersonalAccount) -> None:
 # --- sharing with family members -------------------------------------------------------------
 
 
+def sender_display_name(user: User) -> str:
+    """The inviter as the e-mail's sender name: «Иван И. через Кабинет».
+
+    Names are free text people type; in the message only letters of the first name and the
+    initial of the surname remain, and only in the From header's display name, never in the body.
+    """
+
+    def letters(text: str) -> str:
+        kept = "".join(ch if ch.isalpha() or ch in " -" else " " for ch in text)
+        return " ".join(kept.split())
+
+    first = letters(user.first_name)[:30]
+    initial = letters(user.last_name)[:1]
+    name = " ".join(part for part in (first, f"{initial}." if initial else "") if part)
+    return _("%(name)s через Кабинет") % {"name": name} if name else _("Кабинет")
+
+
 def _send_invitation(invitation_id: int) -> None:
     invitation = Invitation.objects.select_related("account__organisation", "invited_by").get(
         pk=invitation_id
     )
     url = settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
+    # The portal's own words only; who invited is the sender's display name.
+    _display, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    # Only letters, spaces, hyphens and a dot: safe inside quotes; Django encodes it for the header.
+    sender = f'"{sender_display_name(invitation.invited_by)}" <{address}>'
     send_mail(
         _("Вам открыли доступ к лицевому счёту"),
         _(
-            "%(who)s приглашает вас в личный кабинет лицевого счёта %(number)s (%(org)s): "
+            "Владелец лицевого счёта %(number)s (%(org)s) приглашает вас в личный кабинет: "
             "смотреть начисления, оплачивать и передавать показания.\n\n"
-            "Войдите в кабинет с этим адресом e-mail и откройте ссылку:\n%(url)s\n"
+            "Войдите в кабинет с этим адресом e-mail и откройте ссылку:\n%(url)s\n\n"
+            "Если вы не ждали приглашения, ничего не делайте: без входа по ссылке доступа не будет.\n"
         )
         % {
-            "who": invitation.invited_by,
             "number": invitation.account.number,
             "org": invitation.account.organisation,
             "url": url,
         },
-        None,
+        sender,
         [invitation.email],
     )
 

@@ -261,7 +261,9 @@ def demo_load(*, today: datetime.date, accounts: int = 60) -> list[tuple[Organis
     for seed, (fields, services, count) in enumerate(
         ((ORGANISATIONS[0], UK_SERVICES, accounts), (ORGANISATIONS[1], TKO_SERVICES, max(accounts // 2, 50)))
     ):
-        org, _ = Organisation.objects.update_or_create(code=fields["code"], defaults=fields)
+        # The demo pays through the test bank, chosen explicitly (a new organisation has none).
+        defaults = {**fields, "payment_provider": Organisation.PaymentProvider.SANDBOX}
+        org, _ = Organisation.objects.update_or_create(code=fields["code"], defaults=defaults)
         builder_lines = DemoBuilder(fields, services, count, seed=seed + 1, months=months).build()
         with tempfile.TemporaryDirectory() as tmp:
             paths = []

@@ -110,6 +110,9 @@ class Column:
 
     def parse(self, text: str) -> Any:
         """Text of one cell -> value (None for an empty optional cell); ValueRejected otherwise."""
+        if "\x00" in text:
+            # PostgreSQL cannot store it and SQLite would: refused alike on every database.
+            raise ValueRejected("недопустимый символ NUL (код 0): удалите его из файла")
         text = text.strip()
         if text == "":
             if self.required:

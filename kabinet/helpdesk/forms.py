@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.billing.models import PersonalAccount
 from kabinet.helpdesk.models import Appeal, RequestType, ServiceRequest
 from kabinet.helpdesk.uploads import MAX_FILES, check_photos
+from kabinet.lib.dates import validate_filter_date
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -109,10 +110,16 @@ class RequestForm(forms.Form):
 
 class RequestFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=_("Заявки с"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Заявки с"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_filter_date],
     )
     date_to = forms.DateField(
-        label=_("по"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("по"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_filter_date],
     )
     status = forms.MultipleChoiceField(
         label=_("Статус"),

@@ -1,6 +1,7 @@
 """Resident pages: «Заявки» and «Обращения». Thin: form → service → render."""
 
 import datetime
+import logging
 from typing import Any, cast
 
 from django.contrib import messages
@@ -24,7 +25,10 @@ from kabinet.helpdesk.forms import (
     RequestForm,
 )
 from kabinet.helpdesk.models import RequestType, ServiceRequest
+from kabinet.lib.failures import OUTSIDE_FAILURES, SAVE_FAILED
 from kabinet.users.models import User
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 
@@ -69,6 +73,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         services.request_types_ensure(organisation=organisation)
     types = RequestType.objects.filter(organisation__in=list(organisations), is_active=True)
     form = RequestForm(request.POST or None, request.FILES or None, accounts=accounts, types=types)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -83,6 +88,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except OUTSIDE_FAILURES:
+            log.exception("request not saved: a dependency failed")
+            form.add_error(None, SAVE_FAILED)
+            status = 503
         else:
             messages.success(
                 request,
@@ -93,7 +102,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("request_detail", created.pk)
     return render(
-        request, "helpdesk/request_new.html", {"form": form, "has_accounts": bool(accounts)}
+        request,
+        "helpdesk/request_new.html",
+        {"form": form, "has_accounts": bool(accounts)},
+        status=status,
     )
 
 
@@ -192,6 +204,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     form = AppealForm(
         request.POST or None, request.FILES or None, accounts=accounts, initial=initial
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -205,6 +218,10 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except OUTSIDE_FAILURES:
+            log.exception("appeal not saved: a dependency failed")
+            form.add_error(None, SAVE_FAILED)
+            status = 503
         else:
             messages.success(
                 request,
@@ -213,7 +230,10 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("appeal_detail", appeal.pk)
     return render(
-        request, "helpdesk/appeal_new.html", {"form": form, "has_accounts": bool(accounts)}
+        request,
+        "helpdesk/appeal_new.html",
+        {"form": form, "has_accounts": bool(accounts)},
+        status=status,
     )
 
 

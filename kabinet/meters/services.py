@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kabinet.accounts.access import Right, get_account_for_user
 from kabinet.billing.models import PersonalAccount
+from kabinet.lib.spreadsheet import safe_row
 from kabinet.meters.models import (
     Meter,
     Reading,
@@ -524,15 +525,17 @@ def readings_export(*, organisation: Organisation, period: datetime.date, out: I
                 "" if v is None else f"{v:.{places}f}" for v in (s.value1, s.value2, s.value3)
             ]
             writer.writerow(
-                [
-                    s.meter.external_id,
-                    s.account.number,
-                    s.meter.serial_number,
-                    s.reading_date.isoformat(),
-                    *values,
-                    s.submitted_at.astimezone(tz).isoformat(timespec="seconds"),
-                    s.source,
-                ]
+                safe_row(
+                    [
+                        s.meter.external_id,
+                        s.account.number,
+                        s.meter.serial_number,
+                        s.reading_date.isoformat(),
+                        *values,
+                        s.submitted_at.astimezone(tz).isoformat(timespec="seconds"),
+                        s.source,
+                    ]
+                )
             )
         submissions_set_status(
             submissions=[s for s in rows if s.status == Status.RECEIVED], status=Status.TRANSFERRED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import cast
 
 from django.contrib import messages
@@ -13,11 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
+from kabinet.lib.failures import OUTSIDE_FAILURES, SAVE_FAILED
 from kabinet.meters.forms import ReadingsForm, ReminderForm
 from kabinet.meters.selectors import meter_rows, submission_history
 from kabinet.meters.services import ReadingsRejected, reading_submit, reminder_subscribe
 from kabinet.meters.window import next_opening, reading_window
 from kabinet.users.models import NotificationSettings, User
+
+log = logging.getLogger(__name__)
 
 
 def _reminder_form(user: User) -> ReminderForm:
@@ -43,6 +47,7 @@ def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
     rows = meter_rows(account, window)
     form = ReadingsForm(rows, data=request.POST if request.method == "POST" else None)
     action = request.POST.get("action", "check")
+    status = 200
     if request.method == "POST" and action != "edit" and form.is_valid():
         try:
             planned = reading_submit(
@@ -55,6 +60,10 @@ def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
             )
         except ReadingsRejected as exc:
             form.add_problems(exc.problems)
+        except OUTSIDE_FAILURES:
+            log.exception("readings not saved: a dependency failed")
+            form.general_errors.append(str(SAVE_FAILED))
+            status = 503
         else:
             if action == "send":
                 messages.success(
@@ -74,7 +83,7 @@ def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
         "several": linked_accounts(user, Right.READINGS).count() > 1,
         "reminder_form": _reminder_form(user),
     }
-    return render(request, "meters/account.html", ctx)
+    return render(request, "meters/account.html", ctx, status=status)
 
 
 @login_required

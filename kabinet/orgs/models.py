@@ -113,7 +113,10 @@ class Organisation(models.Model):
         _("платёжный шлюз"),
         max_length=20,
         choices=PaymentProvider.choices,
-        default=PaymentProvider.SANDBOX,
+        # None until an operator chooses one: a new organisation takes no money by accident.
+        blank=True,
+        default="",
+        help_text=_("Пока шлюз не выбран, онлайн-оплата организации недоступна."),
     )
     payment_commission_percent = models.DecimalField(
         _("комиссия за оплату, %"),

@@ -46,8 +46,8 @@ class PaymentAllocationInline(admin.TabularInline):
 @admin.register(Payment)
 class PaymentAdmin(OrgScopedAdmin):
     # Payments change only through the gateways' notifications and the reconciliation job.
-    list_display = ["__str__", "status", "provider", "created_at", "paid_at"]
-    list_filter = ["status", "provider"]
+    list_display = ["__str__", "status", "provider", "is_test", "created_at", "paid_at"]
+    list_filter = ["status", "provider", "is_test"]
     search_fields = ["provider_payment_id", "uid"]
     date_hierarchy = "created_at"
     inlines = [PaymentAllocationInline]
@@ -56,12 +56,14 @@ class PaymentAdmin(OrgScopedAdmin):
         "organisation",
         "user",
         "provider",
+        "is_test",
         "status",
         "amount",
         "commission",
         "total",
         "currency",
         "receipt_contact",
+        "receipt_emailed_to",
         "provider_payment_id",
         "confirmation_url",
         "failure_reason",

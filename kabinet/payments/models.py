@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.billing.models import BillingPayment, PersonalAccount
@@ -89,6 +90,10 @@ class Payment(models.Model):
     provider_payment_id = models.CharField(  # noqa: DJ001
         _("номер платежа в шлюзе"), max_length=100, null=True, blank=True
     )
+    # Made through the built-in test bank: never money, never exported, never in a balance.
+    is_test = models.BooleanField(_("тестовый платёж"), default=False)
+    # Where the receipt copy was handed to the mail outbox; empty while none was.
+    receipt_emailed_to = models.EmailField(_("копия чека отправлена на"), blank=True)
     confirmation_url = models.URLField(_("страница оплаты"), max_length=500, blank=True)
     failure_reason = models.CharField(_("причина отказа"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
@@ -124,6 +129,34 @@ class Payment(models.Model):
             self.Status.FAILED,
             self.Status.REFUNDED,
         }
+
+
+def money_received(billing_payments: QuerySet[BillingPayment] | None = None) -> QuerySet[BillingPayment]:
+    """Billing payments that are money: all but the credits and refunds of test payments.
+
+    Every figure of money received (balance, paid since the period, payment history, reports)
+    reads billing payments through this, so a test bank payment never lowers a real debt.
+    """
+    if billing_payments is None:
+        billing_payments = BillingPayment.objects.all()
+    return billing_payments.exclude(allocation__payment__is_test=True).exclude(
+        refund_allocation__payment__is_test=True
+    )
+
+
+class SandboxKey(models.Model):
+    """The test bank's signing key when PAYMENTS_SANDBOX_SECRET is not set: random, made once,
+    shared by every app server through the database (one row)."""
+
+    key = models.CharField(_("ключ"), max_length=128)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ключ тестового банка")
+        verbose_name_plural = _("ключи тестового банка")
+
+    def __str__(self) -> str:
+        return str(_("ключ тестового банка"))
 
 
 class PaymentAllocation(models.Model):

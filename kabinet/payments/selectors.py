@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from kabinet.billing.models import BillingPayment, Charge, Period, PersonalAccount
 from kabinet.billing.selectors import Standing, standing
-from kabinet.payments.models import ZERO
+from kabinet.payments.models import ZERO, money_received
 
 
 @dataclass
@@ -114,7 +114,7 @@ def account_dues(
                 due.penalty_total += row["total"]
             else:
                 due.service_total += row["total"]
-    payments = BillingPayment.objects.filter(account_id__in=dues).order_by("-paid_on", "-pk")
+    payments = money_received().filter(account_id__in=dues).order_by("-paid_on", "-pk")
     if not with_history:
         since = [_next_month(period.month) for period in periods.values()]
         payments = payments.filter(paid_on__gte=min(since)) if since else payments.none()
@@ -140,7 +140,8 @@ def online_payment_rows(*, organisation, date_from: datetime.date, date_to: date
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
     end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     allocations = (
-        PaymentAllocation.objects.filter(payment__organisation=organisation)
+        # Test bank payments are never money: never exported to billing.
+        PaymentAllocation.objects.filter(payment__organisation=organisation, payment__is_test=False)
         .select_related("payment", "account", "billing_payment", "refund_payment")
         .order_by("payment__paid_at", "payment_id", "account__number")
     )

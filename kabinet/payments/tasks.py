@@ -53,7 +53,11 @@ def send_payment_receipt(payment_id: int) -> bool:
         html = render_to_string("payments/email/receipt.html", ctx)
     message = EmailMultiAlternatives(subject, text, to=[recipient])
     message.attach_alternative(html, "text/html")
-    message.send()
+    # Delivered, or kept in the outbox for a retry (kabinet/lib/outbox.py): either way it goes.
+    if not message.send():
+        return False
+    # Only now may the payment's page say where the receipt copy went.
+    Payment.objects.filter(pk=payment.pk).update(receipt_emailed_to=recipient)
     return True
 
 

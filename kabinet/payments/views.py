@@ -24,10 +24,17 @@ from kabinet.lib.http import HttpError
 from kabinet.orgs.models import Organisation
 from kabinet.payments.forms import PayForm, parse_money
 from kabinet.payments.models import ZERO, Payment
-from kabinet.payments.providers import GatewayError, NotificationRefused, get_provider, sandbox
+from kabinet.payments.providers import (
+    GatewayError,
+    NotificationRefused,
+    get_provider,
+    provider_enabled,
+    sandbox,
+)
 from kabinet.payments.selectors import AccountDue, account_dues
 from kabinet.payments.services import (
     MAX_PAYMENT,
+    ONLINE_PAYMENT_UNAVAILABLE,
     PaymentMismatch,
     commission_for,
     payment_create,
@@ -148,6 +155,14 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
     if organisation is not None:
         own = [account for account in accounts if account.organisation_id == organisation.pk]
         dues = account_dues(own, with_services=True)
+    if organisation is not None and not provider_enabled(organisation.payment_provider):
+        # No gateway chosen yet (or the test bank is off here): nothing to pay through.
+        ctx = {
+            "organisations": organisations,
+            "organisation": organisation,
+            "unavailable": ONLINE_PAYMENT_UNAVAILABLE,
+        }
+        return render(request, "payments/pay.html", ctx, status=400 if request.method == "POST" else 200)
 
     reset: int | None = None
     if request.method == "POST" and request.POST.get("reset", "").isdigit():
@@ -275,6 +290,8 @@ def _card_errors(number: str, expiry: str, cvc: str) -> list[str]:
 @login_required
 def sandbox_bank(request: HttpRequest, uid: str) -> HttpResponse:
     """The sandbox «bank page»: card form, then a one-time code for the cards that ask for it."""
+    if not provider_enabled(sandbox.SandboxProvider.name):
+        raise Http404("Тестовый банк выключен")
     payment = (
         Payment.objects.select_related("organisation")
         .filter(uid=uid, user=cast(User, request.user), provider=sandbox.SandboxProvider.name)

@@ -7,7 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from kabinet.lib.sms import SmsError, send_sms
+from kabinet.lib.outbox import sms_send_or_queue
+from kabinet.lib.sms import SmsError
 
 log = logging.getLogger(__name__)
 
@@ -23,4 +24,5 @@ def deliver_email(subject: str, to: str, text: str, html: str) -> None:
 
 @shared_task(autoretry_for=RETRY_ON, retry_backoff=30, max_retries=5)
 def deliver_sms(to: str, text: str) -> None:
-    send_sms(to, text)
+    # Never raises when the provider is down: the SMS waits in the outbox for a retry.
+    sms_send_or_queue(to, text)

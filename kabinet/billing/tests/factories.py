@@ -19,6 +19,8 @@ def make_org(code: str = "uk", **fields: object) -> Organisation:
         "account": "40702810944050000001",
         "corr_account": "30101810500000000641",
         "timezone": "Asia/Novosibirsk",
+        # Tests pay through the test bank (config.settings_test turns it on).
+        "payment_provider": "sandbox",
     }
     defaults.update(fields)
     return Organisation.objects.create(code=code, **defaults)

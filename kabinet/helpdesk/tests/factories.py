@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import struct
 import zlib
 
@@ -37,10 +38,12 @@ def png(name: str = "leak.png") -> SimpleUploadedFile:
 
 
 def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
-    # Only the start matters to the check: the JPEG SOI marker and an APP0 segment.
-    return SimpleUploadedFile(
-        name, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100, content_type="image/jpeg"
-    )
+    """A valid 2×2 JPEG (the check reads its header for the pixel count)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def request_type(organisation: Organisation, name: str = "Снятие показаний") -> RequestType:

@@ -1,5 +1,7 @@
 """Payment gateways behind one interface; the organisation's setting picks one (SPEC 2.5)."""
 
+from django.conf import settings
+
 from kabinet.payments.providers.base import (
     GatewayError,
     GatewayState,
@@ -19,11 +21,28 @@ PROVIDERS: dict[str, type[Provider]] = {
 }
 
 
+class ProviderDisabled(NotificationRefused):
+    """The provider is not one this install may use (no gateway chosen, or the test bank off)."""
+
+
+def provider_enabled(name: str) -> bool:
+    """Whether payments may go through this provider here. The test bank only with
+    PAYMENTS_SANDBOX (on by default only with DEBUG=1); an empty name: no gateway chosen yet."""
+    if name == SandboxProvider.name:
+        return bool(settings.PAYMENTS_SANDBOX)
+    return name in PROVIDERS
+
+
+def enabled_providers() -> list[str]:
+    return [name for name in PROVIDERS if provider_enabled(name)]
+
+
 def get_provider(name: str) -> Provider:
-    try:
-        return PROVIDERS[name]()
-    except KeyError:
-        raise NotificationRefused(f"unknown provider {name!r}") from None
+    if name not in PROVIDERS:
+        raise NotificationRefused(f"unknown provider {name!r}")
+    if not provider_enabled(name):
+        raise ProviderDisabled(f"provider {name!r} is switched off")
+    return PROVIDERS[name]()
 
 
 __all__ = [
@@ -33,6 +52,9 @@ __all__ = [
     "Notification",
     "NotificationRefused",
     "Provider",
+    "ProviderDisabled",
     "Started",
+    "enabled_providers",
     "get_provider",
+    "provider_enabled",
 ]

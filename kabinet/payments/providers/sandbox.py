@@ -2,7 +2,7 @@
 
 The bank page (views.sandbox_bank) takes a card number, expiry and CVC. Test cards decide the
 outcome; the bank then notifies the portal exactly as a real gateway would: a JSON body signed
-with HMAC-SHA256 (PAYMENTS_SANDBOX_SECRET), handled by the same service as the HTTP endpoint
+with HMAC-SHA256 (PAYMENTS_SANDBOX_SECRET, or a random key kept in the database), handled by the same service as the HTTP endpoint
 /payments/notify/sandbox/.
 """
 
@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -61,8 +62,21 @@ def card_outcome(number: str) -> str | None:
     return None
 
 
+def signing_key() -> bytes:
+    """PAYMENTS_SANDBOX_SECRET, or else a random key made once and kept in the database; never
+    anything derived from SECRET_KEY or written in the code."""
+    if settings.PAYMENTS_SANDBOX_SECRET:
+        return settings.PAYMENTS_SANDBOX_SECRET.encode()
+    from kabinet.payments.models import SandboxKey
+
+    stored, _created = SandboxKey.objects.get_or_create(
+        pk=1, defaults={"key": secrets.token_hex(32)}
+    )
+    return stored.key.encode()
+
+
 def sign(body: bytes) -> str:
-    return hmac.new(settings.PAYMENTS_SANDBOX_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.new(signing_key(), body, hashlib.sha256).hexdigest()
 
 
 def notification_body(payment: Payment, status: str, reason: str = "") -> bytes:

@@ -53,14 +53,16 @@ def test_it_pays_two_accounts_one_skipped_through_the_sandbox_bank(
     page.get_by_role("button", name="Подтвердить").click()
     expect(page.get_by_text("Успешно проведена оплата")).to_be_visible()
 
+    expect(page.get_by_text("Это тестовый платёж")).to_be_visible()
+
+    # A test bank payment is never money: the balances and histories stay as they were.
     page.get_by_role("link", name="← Платежи").click()
-    expect(page.get_by_text("переплата 64,64 ₽")).to_be_visible()
+    expect(page.get_by_text("долг 36,56 ₽")).to_be_visible()
     expect(page.get_by_text("долг 250,00 ₽")).to_be_visible()
     page.get_by_text("Лицевой счёт 1001").click()
     history = page.locator("details").filter(has_text="Лицевой счёт 1001")
-    online = history.get_by_role("row").filter(has_text="Платёж: Онлайн")
-    expect(online).to_have_count(1)
-    expect(online.get_by_role("cell", name="101,20 ₽")).to_be_visible()
+    expect(history.get_by_role("row").filter(has_text="Платёж: Онлайн")).to_have_count(0)
+    expect(page.get_by_role("cell", name="Оплачен (тестовый)")).to_be_visible()
 
     payment = Payment.objects.get()
     assert payment.status == Payment.Status.SUCCEEDED

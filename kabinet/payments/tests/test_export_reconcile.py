@@ -11,6 +11,9 @@ from kabinet.payments.models import Payment
 from kabinet.payments.providers import sandbox
 from kabinet.payments.services import payment_notification_handle, payments_reconcile
 from kabinet.payments.tests.helpers import started_payment, use_gateway
+from kabinet.payments.tests.test_tbank import notification as tbank_notification
+from kabinet.payments.tests.test_tbank import post as post_tbank
+from kabinet.payments.tests.test_tbank import tbank  # noqa: F401 - a fixture
 from kabinet.payments.tests.test_yookassa import FakeYooKassa, fixture
 
 
@@ -22,21 +25,42 @@ def deliver(payment: Payment, status: str) -> None:
     )
 
 
-def test_it_exports_credited_payments_in_the_range(world, tmp_path):
-    with time_machine.travel(datetime.datetime(2025, 2, 10, 5, 0, tzinfo=datetime.UTC)):
+def tbank_deliver(client, payment: Payment, status: str) -> None:
+    payment.refresh_from_db()
+    amount = int(payment.total * 100)
+    assert post_tbank(client, tbank_notification(payment, status, amount=amount)).status_code == 200
+
+
+@pytest.mark.usefixtures("tbank")
+def test_it_exports_credited_payments_in_the_range(client, world, tmp_path):
+    with time_machine.travel(datetime.datetime(2025, 2, 10, 5, 0, tzinfo=datetime.UTC), tick=False):
         paid = started_payment(world, amount="120.50")
-        deliver(paid, "succeeded")
+        tbank_deliver(client, paid, "CONFIRMED")
+    with time_machine.travel(datetime.datetime(2025, 2, 11, 5, 0, tzinfo=datetime.UTC)):
         failed = started_payment(world)
-        deliver(failed, "failed")
+        tbank_deliver(client, failed, "REJECTED")
     with time_machine.travel(datetime.datetime(2025, 3, 1, 5, 0, tzinfo=datetime.UTC)):
         later = started_payment(world)
-        deliver(later, "succeeded")
+        tbank_deliver(client, later, "CONFIRMED")
     out = tmp_path / "payments.csv"
     call_command("export_payments", "--org", "uk", "--from", "2025-02-01", "--to", "2025-02-28", "--output", str(out))
     paid.refresh_from_db()
     assert out.read_text(encoding="utf-8").splitlines() == [
         "external_id;account_number;paid_at;amount;provider;provider_payment_id",
-        f"{paid.number}-1001;1001;2025-02-10T12:00:00+07:00;120.50;sandbox;{paid.provider_payment_id}",
+        f"{paid.number}-1001;1001;2025-02-10T12:00:00+07:00;120.50;tbank;{paid.provider_payment_id}",
+    ]
+
+
+def test_it_never_exports_a_test_bank_payment(world, tmp_path):
+    with time_machine.travel(datetime.datetime(2025, 2, 10, 5, 0, tzinfo=datetime.UTC)):
+        paid = started_payment(world, amount="120.50")
+        deliver(paid, "succeeded")
+    paid.refresh_from_db()
+    assert paid.status == Payment.Status.SUCCEEDED and paid.is_test
+    out = tmp_path / "payments.csv"
+    call_command("export_payments", "--org", "uk", "--from", "2025-02-01", "--to", "2025-02-28", "--output", str(out))
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "external_id;account_number;paid_at;amount;provider;provider_payment_id",
     ]
 
 

@@ -11,6 +11,9 @@ from kabinet.payments.models import Payment
 from kabinet.payments.providers import sandbox
 from kabinet.payments.services import payment_notification_handle
 from kabinet.payments.tests.helpers import add_account, started_payment
+from kabinet.payments.tests.test_tbank import notification as tbank_notification
+from kabinet.payments.tests.test_tbank import post as post_tbank
+from kabinet.payments.tests.test_tbank import tbank  # noqa: F401 - a fixture
 
 
 def succeed(payment: Payment) -> None:
@@ -32,14 +35,30 @@ def test_it_lists_accounts_with_balance_and_history(client, world):
     assert reverse("payment_pay") in page
 
 
+@pytest.mark.usefixtures("tbank")
 def test_it_changes_history_and_balance_as_soon_as_a_payment_succeeds(client, world):
     client.force_login(world.holder)
     payment = started_payment(world, amount="50.00")
-    succeed(payment)
+    assert post_tbank(client, tbank_notification(payment, amount=5000)).status_code == 200
     page = client.get(reverse("payments")).content.decode()
     assert "переплата 13,44 ₽" in page
     assert "Платёж: Онлайн" in page
     assert "Оплачен" in page
+
+
+def test_it_never_counts_a_test_bank_payment_as_money(client, world):
+    client.force_login(world.holder)
+    payment = started_payment(world, amount="50.00")
+    succeed(payment)
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED and payment.is_test
+    page = client.get(reverse("payments")).content.decode()
+    assert "долг 36,56 ₽" in page
+    assert "Платёж: Онлайн" not in page
+    assert "Оплачен (тестовый)" in page
+    detail = client.get(reverse("payment_detail", args=[payment.uid])).content.decode()
+    assert "Это тестовый платёж" in detail
+    assert "учтён в истории платежей" not in detail
 
 
 def test_it_shows_one_accounts_history(client, world):

@@ -48,7 +48,8 @@ class FakeTBank:
                 "ErrorCode": "0",
                 "TerminalKey": TERMINAL,
                 "Status": "NEW",
-                "PaymentId": "3093639567",
+                # One id per payment: the first is the documented example.
+                "PaymentId": str(3093639567 + sum(u.endswith("/Init") for u, _ in self.requests) - 1),
                 "OrderId": json["OrderId"],
                 "Amount": json["Amount"],
                 "PaymentURL": "https://securepay.tinkoff.ru/new/fU1ppgqa",

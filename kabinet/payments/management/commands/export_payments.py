@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kabinet.lib.spreadsheet import safe_row
 from kabinet.orgs.models import Organisation
 from kabinet.payments.selectors import online_payment_rows
 
@@ -51,6 +52,6 @@ class Command(BaseCommand):
         writer.writerow(HEADER)
         count = 0
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(safe_row(row))
             count += 1
         return count
