@@ -85,6 +85,8 @@ class Payment(models.Model):
     total = models.DecimalField(_("к списанию"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("валюта"), max_length=3, default="RUB")
     receipt_contact = models.CharField(_("e-mail или телефон для чека"), max_length=254)
+    # Set when the receipt copy was actually queued: the payment page names the address only then.
+    receipt_sent_to = models.EmailField(_("копия чека отправлена на"), blank=True)
     # NULL until the gateway has given one: many unstarted payments, yet each id unique.
     provider_payment_id = models.CharField(  # noqa: DJ001
         _("номер платежа в шлюзе"), max_length=100, null=True, blank=True

@@ -1,4 +1,5 @@
-"""The ЕПД as a person and a bank app see it: text extracted with pdftotext, QR read by zbar."""
+"""The ЕПД as a person and a bank app see it: the page rendered to an image and looked at word by
+word, text extracted with pdftotext, the QR read back by zbar."""
 
 import datetime
 import subprocess
@@ -24,7 +25,7 @@ def document(account) -> Epd:  # type: ignore[no-untyped-def]
 EXPECTED_QR = (
     "ST00012|Name=УК uk|PersonalAcc=40702810944050000001|BankName=Сибирский банк ПАО Сбербанк"
     "|BIC=045004641|CorrespAcc=30101810500000000641|PayeeINN=7707083893|KPP=540601001"
-    "|Sum=128264|Purpose=Оплата ЖКУ за 01.2025, л/с 1001|PersAcc=1001|PaymPeriod=012025"
+    "|Sum=118264|Purpose=Оплата ЖКУ за 01.2025, л/с 1001|PersAcc=1001|PaymPeriod=012025"
     "|LastName=Иванов|PayerAddress=г. Новосибирск, ул. Ленина, д. 1, кв. 5|TechCode=02"
 )
 
@@ -87,15 +88,22 @@ def test_it_renders_a_pdf_whose_text_has_every_section(account, tmp_path: Path) 
     line_with("БИК 045004641", "К/с 30101810500000000641")
     line_with("Иванов Иван Иванович")
     line_with("г. Новосибирск, ул. Ленина, д. 1, кв. 5")
-    line_with("Лицевой счёт: 1001")
+    line_with("Лицевой счёт: 1001", "ЕЛС: 80РС558347")
+    line_with("Площадь: 54,3 м²", "Количество проживающих: 2")
     # Each service row: name, volume with its basis note, charged and to pay.
     line_with("Холодное водоснабжение", "3 (1)", "45,12", "135,36", "100,00")
-    line_with("Горячее водоснабжение", "4 (2)", "116,52", "466,08", "-20,00", "446,08")
+    line_with("Горячее водоснабжение", "4 (2)", "116,52", "466,08", "-20,00 (1)", "446,08")
     line_with("Электроснабжение", "400 (1)", "1,95", "780,00", "80,00", "700,00")
-    line_with("Итого:", "1 381,44", "1 281,44")
+    line_with("Итого по услугам:", "1 381,44", "1 281,44")
+    # Penalties on their own line, after the services total, then «Итого» with both.
     line_with("Пени", "1,20")
-    line_with("Всего к оплате: 1 282,64 руб.", "Одна тысяча двести восемьдесят два рубля 64 копейки")
-    line_with("Горячее водоснабжение: Отсутствие потребителя")
+    assert text.index("Итого по услугам:") < text.index("Пени (ЖК РФ") < text.index("Итого:")
+    line_with("Итого:", "1 282,64")
+    # The payment of 05.02.2025 came after the period: the amount due counts it once.
+    line_with("Оплачено после окончания расчётного периода", "100,00")
+    line_with("Итого к оплате: 1 182,64 руб.")
+    line_with("Одна тысяча сто восемьдесят два рубля 64 копейки")
+    line_with("(1) Отсутствие потребителя")
     # Meters: previous, current, consumption.
     line_with("Холодное водоснабжение", "123456", "120", "123,456", "3,456 м3")
 
