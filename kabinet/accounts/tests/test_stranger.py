@@ -17,6 +17,7 @@ ACCOUNT_URLS: dict[str, tuple[dict[str, object], str]] = {
     "invitation_revoke": ({"invitation_id": "INVITATION"}, "post"),
     "member_remove": ({"link_id": "MEMBER"}, "post"),
     "account_charges": ({}, "get"),
+    "account_penalties": ({}, "get"),
     "epd": ({"year": 2025, "month": 1}, "get"),
     "epd_email": ({"year": 2025, "month": 1}, "post"),
     "report": ({"kind": "payments"}, "get"),
