@@ -378,13 +378,14 @@ class Table:
         self.titles = [sheet.wrap(col.title, col.width - 4, 5.5) for col in columns]
         self.header_h = max(len(t) for t in self.titles) * 6.5 + 5
         self.total_w = sum(col.width for col in columns)
+        self.top = sheet.y
 
     def header(self) -> None:
         s = self.sheet
         s.need(self.header_h + 12)
         top = s.y
         s.box(MARGIN, top - self.header_h, self.total_w, self.header_h, fill=HEADER_FILL)
-        x = MARGIN
+        x: float = MARGIN
         for col, lines in zip(self.columns, self.titles, strict=True):
             if x > MARGIN:
                 s.ops.append(f"0.4 w {x:.2f} {top:.2f} m {x:.2f} {top - self.header_h:.2f} l S")
@@ -392,12 +393,25 @@ class Table:
                 s.text(x + col.width / 2, top - 7 - i * 6.5, text, 5.5, bold=True, align="c")
             x += col.width
         s.y = top - self.header_h
+        self.top = top
+
+    def rules(self) -> None:
+        """The column rules and the frame of the rows drawn on this page so far."""
+        s = self.sheet
+        ops = ["0.3 w"]
+        x = MARGIN
+        for col in self.columns:
+            ops.append(f"{x:.2f} {self.top:.2f} m {x:.2f} {s.y:.2f} l")
+            x += col.width
+        ops.append(f"{x:.2f} {self.top:.2f} m {x:.2f} {s.y:.2f} l S")
+        s.ops.append(" ".join(ops))
 
     def start(self) -> None:
         self.sheet.repeat_header = self.header
         self.header()
 
     def end(self) -> None:
+        self.rules()
         self.sheet.repeat_header = None
         self.sheet.y -= 6
 
@@ -409,10 +423,11 @@ class Table:
         lines = lines[:3]
         height = len(lines) * (size + 1.5) + 4
         if s.y - height < BOTTOM:
+            self.rules()
             s.new_page()
         top = s.y
         base = top - size - 2
-        x = MARGIN
+        x: float = MARGIN
         for col, text in zip(self.columns, cells, strict=True):
             if col is first:
                 for i, piece in enumerate(lines):

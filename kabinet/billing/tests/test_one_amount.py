@@ -75,12 +75,12 @@ def test_it_shows_the_same_amount_due_everywhere_for_every_demo_account(client: 
     for org_code in {a.organisation.code for a in accounts}:
         page = client.get("/payments/pay/", {"org": org_code}).content.decode()
         for fieldset in re.findall(r"<fieldset class=\"pay-row\".*?</fieldset>", page, re.S):
-            number = re.search(r"Лицевой счёт (\S+?)[,<]", fieldset)
-            assert number
+            legend = re.search(r"Лицевой счёт (\S+?)[,<]", fieldset)
+            assert legend
             due = re.search(r"<span data-due>К оплате: " + MONEY, fieldset)
             assert due, fieldset
             penalty = re.search(r"Пени к оплате: " + MONEY, fieldset)
-            seen["pay"][number[1]] = (money(due[1]), money(penalty[1]) if penalty else Decimal("0.00"))
+            seen["pay"][legend[1]] = (money(due[1]), money(penalty[1]) if penalty else Decimal("0.00"))
 
     for account in accounts:
         number = account.number
@@ -147,12 +147,13 @@ def test_it_keeps_the_demo_self_consistent_month_to_month(client: Client) -> Non
             assert row.to_pay == row.debt_start + row.charged + row.recalculation - row.privilege - row.paid
 
     # «Движение финансов» on the charges page has a «Пени» line, and its lines add up.
-    account = (
+    penalised = (
         PersonalAccount.objects.filter(charges__kind=Charge.Kind.PENALTY, charges__charged__gt=0)
         .distinct()
         .first()
     )
-    assert account is not None
+    assert penalised is not None
+    account = penalised
     user = make_user("mover@example.com")
     AccountLink.objects.create(user=user, account=account, role=AccountLink.Role.HOLDER)
     client.force_login(user)
