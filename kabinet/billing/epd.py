@@ -399,7 +399,7 @@ class Table:
         """The column rules and the frame of the rows drawn on this page so far."""
         s = self.sheet
         ops = ["0.3 w"]
-        x = MARGIN
+        x: float = MARGIN
         for col in self.columns:
             ops.append(f"{x:.2f} {self.top:.2f} m {x:.2f} {s.y:.2f} l")
             x += col.width
