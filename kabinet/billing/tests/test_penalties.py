@@ -120,3 +120,26 @@ def test_it_links_the_penalty_figures_to_the_explanation(client: Client, world) 
 
     assert link in client.get(f"/accounts/{world.account.pk}/").content.decode()
     assert link in client.get(f"/charges/{world.account.pk}/").content.decode()
+
+
+def test_it_lets_only_the_platform_administrator_edit_key_rates(db, settings) -> None:  # type: ignore[no-untyped-def]
+    from kabinet.orgs.tests.test_admin_scoping import client_for, make_staff
+    from kabinet.users.models import User
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from kabinet.billing.tests.factories import make_org
+
+    operator = client_for(make_staff(make_org(), "operator"))
+    admin = client_for(User.objects.create_superuser(username="root", password="x-Пароль-123"))
+
+    assert operator.get("/admin/billing/keyrate/").status_code == 200  # operators may read them
+    assert operator.get("/admin/billing/keyrate/add/").status_code == 403
+    response = admin.post(
+        "/admin/billing/keyrate/add/", {"valid_from": "2026-02-16", "rate": "15.50", "note": "решение"}
+    )
+
+    assert response.status_code == 302
+    assert KeyRate.objects.get(valid_from=datetime.date(2026, 2, 16)).rate == Decimal("15.50")
