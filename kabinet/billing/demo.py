@@ -138,7 +138,8 @@ class DemoBuilder:
         rnd = self.random
         prefix = "10" if self.org["kind"] == Organisation.Kind.UK else "80"
         self.lines["accounts"].append(
-            "account_number;contract_number;category;owner_name;owner_inn;address;apartment;area;residents;status;els"
+            "account_number;contract_number;category;owner_name;owner_inn;address;apartment;area;residents;status;els;"
+            "rooms;house_area;common_area"
         )
         self.lines["charges"].append(
             "account_number;period;service_code;service_name;kind;unit;norm;tariff;volume;volume_basis;"
@@ -161,7 +162,9 @@ class DemoBuilder:
             category = "Население" if n % 25 else "Льготная категория"
             self.lines["accounts"].append(
                 f"{number};{self.org['code'].upper()}-{n + 1:05d};{category};{surname} {name} {patronymic};;"
-                f"г. Новосибирск, {street}, д. {house};{apartment};{area};{residents};active;{els}"
+                f"г. Новосибирск, {street}, д. {house};{apartment};{area};{residents};active;{els};"
+                # Rooms from the area; the house's areas for the ЕПД's «Справочная информация».
+                f"{min(int(area // 25) + 1, 5)};{3800 + house * 37}.40;{410 + house * 3}.60"
             )
             self._account(number, area, residents, privileged=category != "Население")
         return self.lines
