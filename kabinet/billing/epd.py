@@ -251,6 +251,7 @@ class Sheet:
         self.y = PAGE_H - MARGIN
         self.repeat_header: Callable[[], None] | None = None
         self._subset_names: dict[int, str] = {}
+        self._codes: dict[int, int] | None = None  # character -> code, once the font has a state
 
     # -- primitives --
 
@@ -265,14 +266,29 @@ class Sheet:
         if align != "l":
             w = self.width(text, size)
             x -= w if align == "r" else w / 2
+        mode = f"2 Tr {_fmt(size * 0.045)} w" if bold else "0 Tr"
+        self.ops.append(f"BT 0 g 0 G {mode} 1 0 0 1 {x:.2f} {y:.2f} Tm {self._runs(text, size)} ET")
+
+    def _runs(self, text: str, size: float) -> str:
+        """Text operators for `text`. Characters the document has met already map straight to
+        their codes in the first subset; anything else goes through ReportLab's `splitString`,
+        which assigns codes (and gives the same bytes for what it has assigned)."""
+        if self._codes is not None:
+            try:
+                chunk = bytes([self._codes[c] for c in map(ord, text)])
+            except (KeyError, ValueError):  # a new character, or one past the first subset
+                pass
+            else:
+                return f"{self._subset_names[0]} {_fmt(size)} Tf ({escapePDF(chunk)}) Tj"
         runs = []
         for subset, chunk in self.font.splitString(text, self.doc):
             name = self._subset_names.get(subset)
             if name is None:
                 name = self._subset_names[subset] = self.font.getSubsetInternalName(subset, self.doc)
             runs.append(f"{name} {_fmt(size)} Tf ({escapePDF(chunk)}) Tj")
-        mode = f"2 Tr {_fmt(size * 0.045)} w" if bold else "0 Tr"
-        self.ops.append(f"BT 0 g 0 G {mode} 1 0 0 1 {x:.2f} {y:.2f} Tm {' '.join(runs)} ET")
+        if self._codes is None and 0 in self._subset_names:
+            self._codes = self.font.state[self.doc].assignments
+        return " ".join(runs)
 
     def fit(self, text: str, width: float, size: float) -> tuple[str, float]:
         """The text at a size that fits the width (down to 5 pt), cut with «…» if even that fails."""
@@ -518,6 +534,9 @@ def _charge_cells(charge: Charge, notes: Notes) -> list[str]:
     ]
 
 
+BITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
 def qr_ops(payload: str, x: float, y: float, size: float) -> str:
     """The QR code on a white square with the quiet zone readers need, as one 1-bit image mask
     (one sample per module, painted black, never smoothed: a mask is drawn as sharp squares).
@@ -527,9 +546,9 @@ def qr_ops(payload: str, x: float, y: float, size: float) -> str:
     n = len(matrix)
     module = size / (n + 2 * quiet)
     rows = []
+    pad = b"0" * (-n % 8)
     for row in matrix:
-        bits = "".join("1" if v else "0" for v in row)
-        bits += "0" * (-len(bits) % 8)
+        bits = bytes(row).translate(BITS) + pad
         rows.append(f"{int(bits, 2):0{len(bits) // 4}x}")
     side = n * module
     return (
