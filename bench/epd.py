@@ -3,12 +3,15 @@
     make bench                      # runs this after the import bench
     .venv/bin/python bench/epd.py --documents 600 --repeat 3
 
-Renders N payment documents (8 services, a penalty, 4 meter rows, the QR code) one after another
-in one process (one thread, so one core at a time), and N one-line PDFs with the same ReportLab and the same
-DejaVu font as the baseline; prints documents per second for both (medians of the repeats) and the
-ratio. SPEC 4 asks for at least 60 ЕПД per second per core. The data is built in memory: this
-measures rendering, which is where the time goes; the reads behind one document are two or three
-indexed queries.
+Renders N payment documents of the full standard form (payer, payee and settlement agent,
+8 services with a recalculation footnote and an excess, a penalty, «Итого», 4 meter rows,
+«Справочная информация», the instalment block, the amount in words, the QR code; text drawn
+visibly) one after another in one process (one thread, so one core at a time), and N one-line
+PDFs with the same ReportLab and the same DejaVu font as the baseline. Prints documents per second
+of CPU time for both (each run and the median of the runs) and the ratio. SPEC 4's bar: at least
+80 ЕПД per second per core; the verdict is on the median, never on a lucky run. The data is built
+in memory: this measures rendering, which is where the time goes; the reads behind one document
+are a few indexed queries.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ def documents(count: int):  # type: ignore[no-untyped-def]
         bank_name="Сибирский банк ПАО Сбербанк", bik="045004641",
         account="40702810944050000001", corr_account="30101810500000000641",
         address="г. Новосибирск, ул. Ленина, д. 1", phone="+7 (383) 000-00-00",
+        agent_name="АО «Единый расчётный центр»", agent_inn="5406012341", agent_kpp="540601001",
+        agent_bank_name="Сибирский банк ПАО Сбербанк", agent_bik="045004641",
+        agent_account="40702810944050012345", agent_corr_account="30101810500000000641",
+        agent_contacts="тел. 8-800-000-00-00, сайт erc.example",
     )
     period = Period(pk=1, organisation=org, month=datetime.date(2025, 1, 1), is_published=True)
     services = [Service(pk=i, organisation=org, code=f"s{i}", name=n) for i, (n, _u, _b) in enumerate(SERVICES)]
@@ -59,6 +66,7 @@ def documents(count: int):  # type: ignore[no-untyped-def]
             pk=i + 1, organisation=org, number=f"{5400000000 + i}",
             owner_name=f"Иванов{i % 97} Иван Иванович", address=f"г. Новосибирск, ул. Мира, д. {i % 300}",
             apartment=str(i % 120 + 1), area=Decimal("54.30"), residents=2, els="80РС558347",
+            rooms=2, house_area=Decimal("4402.00"), common_area=Decimal("498.60"),
         )
         month = Month(account.pk, period)
         for j, (service, (_name, unit, basis)) in enumerate(zip(services, SERVICES, strict=True)):
@@ -71,6 +79,10 @@ def documents(count: int):  # type: ignore[no-untyped-def]
                     recalculation=Decimal("-12.50") if (i + j) % 17 == 0 else Decimal("0"),
                     recalculation_reason="Отсутствие" if (i + j) % 17 == 0 else "",
                     paid=Decimal("100.00"), to_pay=charged,
+                    excess=Decimal("4.15") if j == 1 else None,
+                    instalment_amount=Decimal("300.00") if j == 4 else None,
+                    instalment_rate=Decimal("5.5") if j == 4 else None,
+                    instalment_interest=Decimal("16.50") if j == 4 else None,
                 )
             )
         month.penalties.append(
@@ -101,6 +113,9 @@ def trivial_pdf(i: int) -> bytes:
     return buffer.getvalue()
 
 
+BAR = 80.0  # SPEC 4: ЕПД per second per core
+
+
 def rate(work, count: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Documents per second of wall time and per second of this process's CPU time.
 
@@ -110,6 +125,11 @@ def rate(work, count: int) -> tuple[float, float]:  # type: ignore[no-untyped-de
     wall, cpu = time.perf_counter(), time.process_time()
     work(count)
     return count / (time.perf_counter() - wall), count / (time.process_time() - cpu)
+
+
+def verdict(median: float, bar: float = BAR) -> str:
+    """«met» only when the median reaches the bar."""
+    return "met" if median >= bar else "NOT MET"
 
 
 def main() -> None:
@@ -143,13 +163,16 @@ def main() -> None:
     epd_cpu = statistics.median(r[1] for r in epd_rates)
     base_wall = statistics.median(r[0] for r in base_rates)
     base_cpu = statistics.median(r[1] for r in base_rates)
+    runs = ", ".join(f"{r[1]:.1f}" for r in epd_rates)
     print(f"ЕПД rendering in one process (one core), {args.documents} documents × {args.repeat} runs")
-    print("                                                  per CPU second   per wall second")
+    print("                                                  per CPU second   per wall second  (medians)")
     print(f"  baseline (one-line PDF, same library and font): {base_cpu:10.1f}       {base_wall:10.1f}")
-    print(f"  ЕПД (8 services, penalty, 4 meters, QR):         {epd_cpu:10.1f}       {epd_wall:10.1f}"
+    print(f"  ЕПД (full form: 8 services, penalty, meters, QR):{epd_cpu:10.1f}       {epd_wall:10.1f}"
           f"   (median size {statistics.median(sizes) / 1024:.0f} KiB)")
-    print(f"  ratio ЕПД/baseline (CPU): {epd_cpu / base_cpu:.2f}; SPEC 4 bar 60 documents per "
-          f"second per core: {'met' if epd_cpu >= 60 else 'NOT MET'}")
+    print(f"  ЕПД per CPU second, each run: {runs}")
+    print(f"  ratio ЕПД/baseline (CPU): {epd_cpu / base_cpu:.2f}")
+    print(f"  SPEC 4 bar {BAR:.0f} documents per second per core: {verdict(epd_cpu)} "
+          f"(median {epd_cpu:.1f})")
 
 
 if __name__ == "__main__":

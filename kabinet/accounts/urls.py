@@ -37,6 +37,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("charges/<int:account_id>/", views_charges.charges, name="account_charges"),
     path(f"charges/<int:account_id>/{PERIOD}/epd.pdf", views_charges.epd, name="epd"),
     path(f"charges/<int:account_id>/{PERIOD}/epd/email/", views_charges.epd_email, name="epd_email"),
+    path("charges/<int:account_id>/penalties/", views_charges.penalties, name="account_penalties"),
     path("reports/", views_charges.reports_index, name="reports"),
     path("reports/<int:account_id>/<slug:kind>/", views_charges.report, name="report"),
 ]

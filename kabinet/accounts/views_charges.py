@@ -19,6 +19,7 @@ from kabinet.billing.epd import epd_for, month_name, render_epd
 from kabinet.billing.models import Period, PersonalAccount
 from kabinet.billing.selectors import (
     account_months,
+    account_summaries,
     add_months,
     finance_movement,
     monthly_totals,
@@ -74,6 +75,8 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
         "months": months,
         "form": form,
         "movement": finance_movement(chosen),
+        # «К оплате» now, by the rule every page uses (SPEC 2.3).
+        "summary": account_summaries([account])[account.pk],
         "chart": chart if totals else None,
     }
     return render(request, "accounts/charges.html", ctx)
@@ -118,6 +121,23 @@ def epd_email(request: HttpRequest, account_id: int, year: int, month: int) -> H
             % {"month": month_name(period.month), "email": sent.email},
         )
     return redirect("account_charges", account_id=account.pk)
+
+
+@login_required
+def penalties(request: HttpRequest, account_id: int) -> HttpResponse:
+    """How the penalties arise (ЖК РФ ст. 155 ч. 14): the late amounts, days and key rates."""
+    from django.utils import timezone
+
+    from kabinet.billing.penalties import penalty_explanation
+
+    account = get_account_for_user(_user(request), account_id)
+    today = timezone.localdate(timezone=account.organisation.tz)
+    ctx = {
+        "account": account,
+        "explanation": penalty_explanation(account, today=today),
+        "due_day": account.organisation.payment_due_day,
+    }
+    return render(request, "accounts/penalties.html", ctx)
 
 
 # --- reports ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from kabinet.billing.models import (
     BillingPayment,
     Charge,
     ImportRun,
+    KeyRate,
     Period,
     PersonalAccount,
     Service,
@@ -123,3 +124,20 @@ class ImportRunAdmin(OrgScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(KeyRate)
+class KeyRateAdmin(admin.ModelAdmin):
+    """Platform data: only the platform administrator changes it; operators may read it."""
+
+    list_display = ("valid_from", "rate", "note")
+    date_hierarchy = "valid_from"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request)

@@ -23,6 +23,7 @@ from django.db import connection
 from kabinet.billing.importfiles import CHARGES, MONEY, QUANTITY, ValueRejected
 from kabinet.billing.imports import (
     CHARGE_MONEY,
+    CHARGE_OPTIONAL,
     CHARGE_QUANTITY,
     Context,
     GiveUp,
@@ -49,7 +50,10 @@ TAIL = (
     "to_pay",
 )
 SPEC_HEADER = ["account_number", "period", "service_code", "service_name", *TAIL]
-COLUMNS = ("account_id", "period_id", "service_id", *TAIL)
+# Optional ЕПД columns (SPEC 2.3), after the SPEC 3.2 ones; NULL when the file has none.
+OPTIONAL = CHARGE_OPTIONAL
+NO_OPTIONAL = ";" * len(OPTIONAL)
+COLUMNS = ("account_id", "period_id", "service_id", *TAIL, *OPTIONAL)
 TEXT_COLUMNS = ("kind", "unit", "volume_basis", "recalculation_reason")
 # CSV: an empty unquoted cell is NULL, except in the text columns, where it is ''.
 COPY_OPTIONS = f"(FORMAT csv, DELIMITER ';', FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
@@ -197,7 +201,13 @@ class ChargeRows:
             cells[n] = value if value or n in CHARGE_QUANTITY or n == "to_pay" else "0"
         if not cells["to_pay"]:
             cells["to_pay"] = str(charge_to_pay({n: Decimal(cells[n]) for n in CHARGE_MONEY if n != "to_pay"}))
-        return period, ";".join((account, period, service, *(cells.get(n, "") for n in TAIL)))
+        optional = []
+        for n in OPTIONAL:
+            value = p[at[n]] if n in at else ""
+            if value and not CHARGES.by_name[n].regex.fullmatch(value):
+                raise GiveUp
+            optional.append(value.replace(",", "."))
+        return period, ";".join((account, period, service, *(cells.get(n, "") for n in TAIL), *optional))
 
 
 def load_charges_fast(ctx: Context, src: Source) -> None:
@@ -226,7 +236,7 @@ def load_charges_fast(ctx: Context, src: Source) -> None:
                     acc, per, code, name, tail = parts
                     account, period, service = accounts.get(acc), period_ids.get(per), service_ids.get(code)
                     if account and period and service and name == service_names[code] and lean_tail(tail):
-                        record = f"{account};{period};{service};{tail}"
+                        record = f"{account};{period};{service};{tail}{NO_OPTIONAL}"
                     else:
                         period, record = rows.general(line, out)
                 else:

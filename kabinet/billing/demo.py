@@ -117,8 +117,17 @@ def _money(value: Decimal) -> str:
 class DemoBuilder:
     """Writes the billing files of one organisation."""
 
-    def __init__(self, org: dict, services: tuple[DemoService, ...], accounts: int, seed: int, months: list[datetime.date]) -> None:
+    def __init__(
+        self,
+        org: dict,
+        services: tuple[DemoService, ...],
+        accounts: int,
+        seed: int,
+        months: list[datetime.date],
+        today: datetime.date | None = None,
+    ) -> None:
         self.org = org
+        self.today = today
         self.services = services
         self.count = accounts
         self.random = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -129,7 +138,8 @@ class DemoBuilder:
         rnd = self.random
         prefix = "10" if self.org["kind"] == Organisation.Kind.UK else "80"
         self.lines["accounts"].append(
-            "account_number;contract_number;category;owner_name;owner_inn;address;apartment;area;residents;status;els"
+            "account_number;contract_number;category;owner_name;owner_inn;address;apartment;area;residents;status;els;"
+            "rooms;house_area;common_area"
         )
         self.lines["charges"].append(
             "account_number;period;service_code;service_name;kind;unit;norm;tariff;volume;volume_basis;"
@@ -152,7 +162,9 @@ class DemoBuilder:
             category = "Население" if n % 25 else "Льготная категория"
             self.lines["accounts"].append(
                 f"{number};{self.org['code'].upper()}-{n + 1:05d};{category};{surname} {name} {patronymic};;"
-                f"г. Новосибирск, {street}, д. {house};{apartment};{area};{residents};active;{els}"
+                f"г. Новосибирск, {street}, д. {house};{apartment};{area};{residents};active;{els};"
+                # Rooms from the area; the house's areas for the ЕПД's «Справочная информация».
+                f"{min(int(area // 25) + 1, 5)};{3800 + house * 37}.40;{410 + house * 3}.60"
             )
             self._account(number, area, residents, privileged=category != "Население")
         return self.lines
@@ -179,6 +191,10 @@ class DemoBuilder:
             values = [Decimal(rnd.randint(100, 9000)) for _ in range(zones)]
             meters[service.code] = (meter_id, zones, values)
         debt = Decimal(rnd.randint(-300, 1500)) if rnd.random() < 0.4 else Decimal(0)
+        penalty_debt = Decimal(0)
+        # A month's payment is made in the next month (by the 10th) and sits in that month's
+        # `paid` column, so each payment counts once, in the period it falls in (SPEC 2.3).
+        paid, paid_on = Decimal(0), None
         for index, month in enumerate(self.months):
             period = f"{month:%Y-%m}"
             winter = month.month in (1, 2, 3, 10, 11, 12)
@@ -228,30 +244,39 @@ class DemoBuilder:
                      str(service.tariff), str(volume), basis, "0.00", _money(charged), _money(recalc), reason,
                      _money(privilege), "0.00", _money(due)]
                 )
-            # The debt at the start and the payments of the month go into one line per account:
-            # a «Долг/переплата» row keeps the per-service rows easy to read.
-            paid = Decimal(0)
-            if rnd.random() < 0.85:
-                paid = (debt + total_due).quantize(CENT) if rnd.random() < 0.7 else (total_due * Decimal("0.6")).quantize(CENT)
-                if paid > 0:
-                    paid_on = (month + datetime.timedelta(days=32)).replace(day=rnd.randint(1, 10))
-                    channel = rnd.choice(("Сбербанк Онлайн", "Касса", "Почта России", "Тинькофф"))
-                    self.lines["payments"].append(
-                        f"{number};{paid_on:%Y-%m-%d};{_money(paid)};{channel};{number}-{period}"
-                    )
+            if paid > 0 and paid_on is not None:
+                channel = rnd.choice(("Сбербанк Онлайн", "Касса", "Почта России", "Тинькофф"))
+                self.lines["payments"].append(f"{number};{paid_on:%Y-%m-%d};{_money(paid)};{channel};{number}-{period}")
+            penalty = Decimal(0)
             if debt > 0 and index >= 2:
                 penalty = (debt * Decimal("0.095") / 300 * 30).quantize(CENT)
-                if penalty > 0:
-                    self.lines["charges"].append(
-                        f"{number};{period};peni;Пени;penalty;;;;;;0.00;{_money(penalty)};0.00;;0.00;0.00;{_money(penalty)}"
-                    )
-                    total_due += penalty
+            # Payments cover services first, then penalties; anything more is an advance.
+            penalty_paid = min(max(paid - max(debt + total_due, Decimal(0)), Decimal(0)), max(penalty_debt + penalty, Decimal(0)))
+            service_paid = paid - penalty_paid
+            if penalty or penalty_debt or penalty_paid:
+                penalty_end = penalty_debt + penalty - penalty_paid
+                self.lines["charges"].append(
+                    f"{number};{period};peni;Пени;penalty;;;;;;{_money(penalty_debt)};{_money(penalty)};0.00;;0.00;"
+                    f"{_money(penalty_paid)};{_money(penalty_end)}"
+                )
             # The account's opening balance and the month's payments sit on its first service.
             first = rows[0]
-            first[10], first[15] = _money(debt), _money(paid)
-            first[16] = _money(Decimal(first[16]) + debt - paid)
+            first[10], first[15] = _money(debt), _money(service_paid)
+            first[16] = _money(Decimal(first[16]) + debt - service_paid)
             self.lines["charges"].extend(";".join(row) for row in rows)
-            debt = debt + total_due - paid
+            debt = debt + total_due - service_paid
+            penalty_debt = penalty_debt + penalty - penalty_paid
+            # What the resident pays for this month, early in the next one (never in the future).
+            paid, paid_on = Decimal(0), None
+            if rnd.random() < 0.85:
+                owed = debt + penalty_debt
+                paid = owed.quantize(CENT) if rnd.random() < 0.7 else (total_due * Decimal("0.6")).quantize(CENT)
+                paid_on = (month + datetime.timedelta(days=32)).replace(day=rnd.randint(1, 10))
+                if paid <= 0 or (self.today is not None and paid_on > self.today):
+                    paid, paid_on = Decimal(0), None
+        # The last month's payment falls after the last published period: not in any `paid` column.
+        if paid > 0 and paid_on is not None:
+            self.lines["payments"].append(f"{number};{paid_on:%Y-%m-%d};{_money(paid)};Касса;{number}-after")
 
 
 def demo_load(*, today: datetime.date, accounts: int = 60) -> list[tuple[Organisation, ImportReport]]:
@@ -264,7 +289,7 @@ def demo_load(*, today: datetime.date, accounts: int = 60) -> list[tuple[Organis
         # The demo pays through the test bank, chosen explicitly (a new organisation has none).
         defaults = {**fields, "payment_provider": Organisation.PaymentProvider.SANDBOX}
         org, _ = Organisation.objects.update_or_create(code=fields["code"], defaults=defaults)
-        builder_lines = DemoBuilder(fields, services, count, seed=seed + 1, months=months).build()
+        builder_lines = DemoBuilder(fields, services, count, seed=seed + 1, months=months, today=today).build()
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
             for kind, rows in builder_lines.items():

@@ -1,31 +1,45 @@
 """The payment document (ЕПД) of one account for one published period, as a PDF.
 
-The layout follows the «единый платёжный документ» of seed 002 fig. 26 as far as the billing data
-carries it: payee requisites, payer and address, the per-service calculation, penalties apart,
-the meters table, totals in figures and words, and the ГОСТ Р 56042-2014 payment QR (SPEC 3.4).
-Drawn straight on a ReportLab canvas (no flowables) with DejaVu Sans, so the Cyrillic text is
-extractable and one document takes a few milliseconds.
+Laid out as the standard form of приказ Минстроя России № 43/пр and seed 002 fig. 26 (SPEC 2.3):
+section 1 payer and payee (with the settlement agent where there is one), the amount due and the
+ГОСТ Р 56042-2014 payment QR (SPEC 3.4); section 2 the charges table with penalties on their own
+lines outside the services total, «Итого», footnotes for the volume basis and the numbered
+recalculation reasons; section 3 the individual meters; «Справочная информация» and the
+instalment block where the billing data give them. A table longer than the page continues on the
+next one under its header repeated.
+
+The amount due is the one rule of `billing.selectors.standing` (the same figure as every page).
+
+Drawn as raw PDF operators on a ReportLab canvas with one embedded font (DejaVu Sans; bold is
+the same glyphs filled and stroked), so the Cyrillic text is extractable, visible, and a document
+takes a few milliseconds. Every text run sets its own fill colour: nothing drawn before it (the QR
+code's white ground, a grey header) can leave the text invisible.
+
+ReportLab keeps the font's per-document subset state in the one shared font object, which is not
+safe to use from two threads at once (a gthread worker serving two downloads): rendering holds a
+lock. Rendering is pure Python, so under the GIL the lock costs no parallelism.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-import re
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
 from django.conf import settings
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import escapePDF
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kabinet.billing.models import ZERO, Charge, PersonalAccount
 from kabinet.billing.numwords import rubles_in_words
 from kabinet.billing.qr import qr_matrix
-from kabinet.billing.selectors import Month, account_month, next_month
+from kabinet.billing.selectors import Month, Standing, month_summary, next_month, standing
 from kabinet.meters.models import Meter, Reading
 from kabinet.orgs.models import Organisation
 
@@ -54,10 +68,17 @@ BASIS_NOTE = {
     Charge.Basis.AVERAGE: 4,
 }
 
+_lock = threading.Lock()  # held while a document is drawn (see the module docstring)
+_font_lock = threading.Lock()
+_registered = False
 
-@cache
+
 def register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, f"{FONT_DIR}/DejaVuSans.ttf"))
+    global _registered
+    with _font_lock:
+        if not _registered:
+            pdfmetrics.registerFont(TTFont(FONT, f"{FONT_DIR}/DejaVuSans.ttf"))
+            _registered = True
 
 
 def month_name(month: datetime.date) -> str:
@@ -104,15 +125,25 @@ class Epd:
     organisation: Organisation
     month: Month
     meters: list[MeterRow]
+    # Payments dated after the period that no later published period holds (the one rule).
+    paid_since: Decimal = ZERO
 
     @property
     def period(self) -> datetime.date:
         return self.month.period.month
 
     @property
+    def standing(self) -> Standing:
+        return standing(
+            to_pay=self.month.to_pay,
+            penalty_to_pay=self.month.penalty_to_pay,
+            paid_since=self.paid_since,
+        )
+
+    @property
     def total(self) -> Decimal:
-        """What the payer is asked to pay: services and penalties, never below zero."""
-        return max(self.month.total_to_pay, ZERO)
+        """What the payer is asked to pay: services and penalties by the one rule, never below 0."""
+        return self.standing.total_due
 
 
 def meter_rows(account: PersonalAccount, period: datetime.date) -> list[MeterRow]:
@@ -145,10 +176,16 @@ def meter_rows(account: PersonalAccount, period: datetime.date) -> list[MeterRow
 
 def epd_for(account: PersonalAccount, period: datetime.date) -> Epd | None:
     """The document's data, or None when the period is not published for this account."""
-    month = account_month(account, period)
-    if month is None:
+    summary = month_summary(account, period)
+    if summary is None or summary.latest is None:
         return None
-    return Epd(account, account.organisation, month, meter_rows(account, period))
+    return Epd(
+        account,
+        account.organisation,
+        summary.latest,
+        meter_rows(account, period),
+        paid_since=summary.paid_since,
+    )
 
 
 def _field(value: str) -> str:
@@ -187,104 +224,309 @@ def payer_address(account: PersonalAccount) -> str:
 # --- drawing ---------------------------------------------------------------------------------
 
 PAGE_W, PAGE_H = landscape(A4)
-MARGIN = 28
-COLUMNS = (
-    # title, width, align
-    ("Вид услуг", 150, "l"),
-    ("Ед. изм.", 40, "c"),
-    ("Норматив", 52, "r"),
-    ("Объём*", 62, "r"),
-    ("Тариф, руб.", 56, "r"),
-    ("Начислено, руб.", 64, "r"),
-    ("Перерасчёт, руб.**", 64, "r"),
-    ("Льготы/ субсидии, руб.", 56, "r"),
-    ("Долг/аванс на начало (+/-), руб.", 68, "r"),
-    ("Оплачено, руб.", 56, "r"),
-    ("К оплате, руб.", 64, "r"),
+MARGIN = 24
+BOTTOM = 30  # the footer line lives below this
+CONTENT_W = PAGE_W - 2 * MARGIN
+HEADER_FILL = "0.9 g"  # light grey behind table headers; text on it stays black
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+class Sheet:
+    """The document being drawn: raw PDF operators per page, a cursor `y`, page breaks.
+
+    Text goes through the font's subset mapping and straight into the page's content stream:
+    ReportLab's text objects cost more than the rest of the document together.
+    """
+
+    def __init__(self, canvas: Canvas, epd: Epd) -> None:
+        self.canvas = canvas
+        self.doc = canvas._doc
+        self.font = pdfmetrics.getFont(FONT)
+        self.epd = epd
+        self.ops: list[str] = ["0 g 0 G"]
+        self.page = 1
+        self.y = PAGE_H - MARGIN
+        self.repeat_header: Callable[[], None] | None = None
+        self._subset_names: dict[int, str] = {}
+        self._codes: dict[int, int] | None = None  # character -> code, once the font has a state
+
+    # -- primitives --
+
+    def width(self, text: str, size: float) -> float:
+        return pdfmetrics.stringWidth(text, FONT, size)
+
+    def text(
+        self, x: float, y: float, text: str, size: float = 7, bold: bool = False, align: str = "l"
+    ) -> None:
+        if not text:
+            return
+        if align != "l":
+            w = self.width(text, size)
+            x -= w if align == "r" else w / 2
+        mode = f"2 Tr {_fmt(size * 0.045)} w" if bold else "0 Tr"
+        self.ops.append(f"BT 0 g 0 G {mode} 1 0 0 1 {x:.2f} {y:.2f} Tm {self._runs(text, size)} ET")
+
+    def _runs(self, text: str, size: float) -> str:
+        """Text operators for `text`. Characters the document has met already map straight to
+        their codes in the first subset; anything else goes through ReportLab's `splitString`,
+        which assigns codes (and gives the same bytes for what it has assigned)."""
+        if self._codes is not None:
+            try:
+                chunk = bytes([self._codes[c] for c in map(ord, text)])
+            except (KeyError, ValueError):  # a new character, or one past the first subset
+                pass
+            else:
+                return f"{self._subset_names[0]} {_fmt(size)} Tf ({escapePDF(chunk)}) Tj"
+        runs = []
+        for subset, chunk in self.font.splitString(text, self.doc):
+            name = self._subset_names.get(subset)
+            if name is None:
+                name = self._subset_names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+            runs.append(f"{name} {_fmt(size)} Tf ({escapePDF(chunk)}) Tj")
+        if self._codes is None and 0 in self._subset_names:
+            self._codes = self.font.state[self.doc].assignments
+        return " ".join(runs)
+
+    def fit(self, text: str, width: float, size: float) -> tuple[str, float]:
+        """The text at a size that fits the width (down to 5 pt), cut with «…» if even that fails."""
+        if self.width(text, size) <= width:
+            return text, size
+        while size > 5:
+            size -= 0.5
+            if self.width(text, size) <= width:
+                return text, size
+        while text and self.width(text + "…", size) > width:
+            text = text[:-1]
+        return text + "…", size
+
+    def wrap(self, text: str, width: float, size: float) -> list[str]:
+        if self.width(text, size) <= width:
+            return [text]
+        lines: list[str] = []
+        current = ""
+        for word in text.split():
+            candidate = f"{current} {word}".strip()
+            if current and self.width(candidate, size) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        if current:
+            lines.append(current)
+        return [self.fit(line, width, size)[0] for line in lines]
+
+    def hline(self, x1: float, x2: float, y: float, width: float = 0.4) -> None:
+        self.ops.append(f"{_fmt(width)} w {x1:.2f} {y:.2f} m {x2:.2f} {y:.2f} l S")
+
+    def box(self, x: float, y: float, w: float, h: float, fill: str | None = None) -> None:
+        """A rectangle with its lower-left corner at (x, y), outlined; filled light if asked."""
+        if fill:
+            self.ops.append(f"{fill} {x:.2f} {y:.2f} {w:.2f} {h:.2f} re f 0 g")
+        self.ops.append(f"0.4 w {x:.2f} {y:.2f} {w:.2f} {h:.2f} re S")
+
+    def line(self, text: str, size: float = 7, bold: bool = False, x: float = MARGIN, gap: float = 1.35) -> None:
+        self.need(size * gap)
+        self.text(x, self.y - size, text, size, bold)
+        self.y -= size * gap
+
+    def paragraph(self, text: str, size: float = 6.5, width: float = CONTENT_W, x: float = MARGIN) -> None:
+        for piece in self.wrap(text, width, size):
+            self.line(piece, size, x=x, gap=1.3)
+
+    # -- pages --
+
+    def need(self, height: float) -> None:
+        if self.y - height < BOTTOM:
+            self.new_page()
+
+    def footer(self) -> None:
+        account = self.epd.account
+        self.text(
+            MARGIN,
+            14,
+            f"ЕПД за {month_name(self.epd.period)} · лицевой счёт {account.number} · "
+            f"{self.epd.organisation.name}",
+            6,
+        )
+        self.text(PAGE_W - MARGIN, 14, f"Страница {self.page}", 6, align="r")
+
+    def flush(self) -> None:
+        self.footer()
+        self.canvas.addLiteral("\n".join(self.ops))
+        self.canvas.showPage()
+        self.ops = ["0 g 0 G"]
+
+    def new_page(self) -> None:
+        self.flush()
+        self.page += 1
+        self.y = PAGE_H - MARGIN
+        epd = self.epd
+        self.text(
+            MARGIN,
+            self.y - 9,
+            f"ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ за {month_name(epd.period)} · "
+            f"лицевой счёт {epd.account.number} (продолжение)",
+            9,
+            bold=True,
+        )
+        self.y -= 20
+        if self.repeat_header is not None:
+            self.repeat_header()
+
+
+@dataclass(frozen=True)
+class Col:
+    title: str
+    width: float
+    align: str = "r"
+
+
+class Table:
+    """A table with a grey header of wrapped titles, repeated on every page it runs onto."""
+
+    def __init__(self, sheet: Sheet, columns: Sequence[Col], size: float = 6.5) -> None:
+        self.sheet = sheet
+        self.columns = columns
+        self.size = size
+        self.titles = [sheet.wrap(col.title, col.width - 4, 5.5) for col in columns]
+        self.header_h = max(len(t) for t in self.titles) * 6.5 + 5
+        self.total_w = sum(col.width for col in columns)
+        self.top = sheet.y
+
+    def header(self) -> None:
+        s = self.sheet
+        s.need(self.header_h + 12)
+        top = s.y
+        s.box(MARGIN, top - self.header_h, self.total_w, self.header_h, fill=HEADER_FILL)
+        x: float = MARGIN
+        for col, lines in zip(self.columns, self.titles, strict=True):
+            if x > MARGIN:
+                s.ops.append(f"0.4 w {x:.2f} {top:.2f} m {x:.2f} {top - self.header_h:.2f} l S")
+            for i, text in enumerate(lines):
+                s.text(x + col.width / 2, top - 7 - i * 6.5, text, 5.5, bold=True, align="c")
+            x += col.width
+        s.y = top - self.header_h
+        self.top = top
+
+    def rules(self) -> None:
+        """The column rules and the frame of the rows drawn on this page so far."""
+        s = self.sheet
+        ops = ["0.3 w"]
+        x: float = MARGIN
+        for col in self.columns:
+            ops.append(f"{x:.2f} {self.top:.2f} m {x:.2f} {s.y:.2f} l")
+            x += col.width
+        ops.append(f"{x:.2f} {self.top:.2f} m {x:.2f} {s.y:.2f} l S")
+        s.ops.append(" ".join(ops))
+
+    def start(self) -> None:
+        self.sheet.repeat_header = self.header
+        self.header()
+
+    def end(self) -> None:
+        self.rules()
+        self.sheet.repeat_header = None
+        self.sheet.y -= 6
+
+    def row(self, cells: Sequence[str], bold: bool = False, wrap_first: bool = True) -> None:
+        s = self.sheet
+        size = self.size
+        first = self.columns[0]
+        lines = s.wrap(cells[0], first.width - 4, size) if wrap_first else [cells[0]]
+        lines = lines[:3]
+        height = len(lines) * (size + 1.5) + 4
+        if s.y - height < BOTTOM:
+            self.rules()
+            s.new_page()
+        top = s.y
+        base = top - size - 2
+        x: float = MARGIN
+        for col, text in zip(self.columns, cells, strict=True):
+            if col is first:
+                for i, piece in enumerate(lines):
+                    s.text(x + 2, base - i * (size + 1.5), piece, size, bold)
+            elif text:
+                shown, fitted = s.fit(text, col.width - 4, size)
+                if col.align == "r":
+                    s.text(x + col.width - 2, base, shown, fitted, bold, "r")
+                elif col.align == "c":
+                    s.text(x + col.width / 2, base, shown, fitted, bold, "c")
+                else:
+                    s.text(x + 2, base, shown, fitted, bold)
+            x += col.width
+        s.y = top - height
+        s.hline(MARGIN, MARGIN + self.total_w, s.y, 0.3)
+
+
+CHARGE_COLUMNS = (
+    Col("Вид услуги", 150, "l"),
+    Col("Ед. изм.", 34, "c"),
+    Col("Объём*: индивид. потребление", 54),
+    Col("Объём*: общедом. нужды", 50),
+    Col("Норматив", 46),
+    Col("Тариф, руб./ед.", 50),
+    Col("Начислено по тарифу, руб.", 58),
+    Col("Размер превышения платы, руб.**", 54),
+    Col("Перерасчёт, руб.***", 62),
+    Col("Льготы/ субсидии, руб.", 50),
+    Col("Долг (+)/ аванс (−) на начало, руб.", 64),
+    Col("Оплачено, руб.", 56),
+    Col("Итого к оплате, руб.", 66),
+)
+METER_COLUMNS = (
+    Col("Вид услуги", 220, "l"),
+    Col("Заводской номер", 120, "l"),
+    Col("Предыдущие показания", 110),
+    Col("Текущие показания", 110),
+    Col("Потребление", 110),
+)
+INSTALMENT_COLUMNS = (
+    Col("Вид услуги", 220, "l"),
+    Col("Сумма платы с учётом рассрочки, руб.", 130),
+    Col("Проценты за рассрочку, %", 110),
+    Col("Проценты за рассрочку, руб.", 110),
+    Col("Сумма к оплате с учётом процентов, руб.", 130),
 )
 
 
-def write(
-    canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "l"
-) -> None:
-    """Text in the one embedded font; bold is the same glyphs filled and stroked, which saves
-    embedding a second font in every document (a third of the rendering time)."""
-    canvas.setFont(FONT, size)
-    mode = None
-    if bold:
-        canvas.setLineWidth(size * 0.045)
-        mode = 2
-    if align == "r":
-        canvas.drawRightString(x, y, text, mode=mode)
-    elif align == "c":
-        canvas.drawCentredString(x, y, text, mode=mode)
-    else:
-        canvas.drawString(x, y, text, mode=mode)
+@dataclass
+class Notes:
+    """Numbered recalculation reasons, in order of first appearance."""
+
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def number(self, reason: str) -> int:
+        return self.reasons.setdefault(reason, len(self.reasons) + 1)
 
 
-class Page:
-    def __init__(self, canvas: Canvas) -> None:
-        self.c = canvas
-        self.y = PAGE_H - MARGIN
-
-    def text(self, x: float, text: str, size: float = 8, bold: bool = False) -> None:
-        write(self.c, x, self.y, text, size, bold)
-
-    def line(self, text: str, size: float = 8, bold: bool = False, gap: float = 1.35) -> None:
-        self.text(MARGIN, text, size, bold)
-        self.y -= size * gap
-
-    def cell(self, x: float, width: float, text: str, align: str, size: float, bold: bool) -> None:
-        if align == "r":
-            write(self.c, x + width - 2, self.y, text, size, bold, "r")
-        elif align == "c":
-            write(self.c, x + width / 2, self.y, text, size, bold, "c")
-        else:
-            write(self.c, x + 2, self.y, text[:34], size, bold)
-
-    def row(self, cells: list[str], size: float = 7, bold: bool = False) -> None:
-        x = MARGIN
-        for (_title, width, align), text in zip(COLUMNS, cells, strict=True):
-            self.cell(x, width, text, align, size, bold)
-            x += width
-        self.c.setLineWidth(0.3)
-        self.c.line(MARGIN, self.y - 3, MARGIN + sum(w for _t, w, _a in COLUMNS), self.y - 3)
-        self.y -= size * 1.7
-
-    def header_row(self) -> None:
-        x = MARGIN
-        size = 6
-        for title, width, _align in COLUMNS:
-            words, lines, current = title.split(), [], ""
-            for word in words:
-                candidate = f"{current} {word}".strip()
-                if pdfmetrics.stringWidth(candidate, FONT, size) > width - 4 and current:
-                    lines.append(current)
-                    current = word
-                else:
-                    current = candidate
-            lines.append(current)
-            for i, text in enumerate(lines[:3]):
-                write(self.c, x + width / 2, self.y - i * (size + 1), text, size, True, "c")
-            x += width
-        self.y -= 3 * (size + 1)
-        self.c.setLineWidth(0.3)
-        self.c.line(MARGIN, self.y, MARGIN + sum(w for _t, w, _a in COLUMNS), self.y)
-        self.y -= 9
-
-
-def _charge_cells(charge: Charge) -> list[str]:
+def _charge_cells(charge: Charge, notes: Notes) -> list[str]:
     volume = num(charge.volume)
-    if volume and charge.volume_basis:
-        volume = f"{volume} ({BASIS_NOTE[Charge.Basis(charge.volume_basis)]})"
+    individual = common = ""
+    if volume:
+        basis = charge.volume_basis
+        marked = f"{volume} ({BASIS_NOTE[Charge.Basis(basis)]})" if basis else volume
+        if basis == Charge.Basis.COMMON_METER:
+            common = marked
+        else:
+            individual = marked
+    recalculation = ""
+    if charge.recalculation:
+        recalculation = rub(charge.recalculation)
+        if charge.recalculation_reason:
+            recalculation += f" ({notes.number(charge.recalculation_reason)})"
     return [
         charge.service.name,
         charge.unit,
+        individual,
+        common,
         num(charge.norm),
-        volume,
         num(charge.tariff),
         rub(charge.charged),
-        rub(charge.recalculation) if charge.recalculation else "",
+        rub(charge.excess),
+        recalculation,
         rub(charge.privilege) if charge.privilege else "",
         rub(charge.debt_start),
         rub(charge.paid),
@@ -292,85 +534,164 @@ def _charge_cells(charge: Charge) -> list[str]:
     ]
 
 
-DARK_RUN = re.compile("1+")
+BITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+def qr_ops(payload: str, x: float, y: float, size: float) -> str:
+    """The QR code on a white square with the quiet zone readers need, as one 1-bit image mask
+    (one sample per module, painted black, never smoothed: a mask is drawn as sharp squares).
+    Thousands of rectangles through any path API cost more than the rest of the page."""
+    matrix = qr_matrix(payload)
+    quiet = 4
+    n = len(matrix)
+    module = size / (n + 2 * quiet)
+    rows = []
+    pad = b"0" * (-n % 8)
+    for row in matrix:
+        bits = bytes(row).translate(BITS) + pad
+        rows.append(f"{int(bits, 2):0{len(bits) // 4}x}")
+    side = n * module
+    return (
+        f"q 1 g {x:.2f} {y:.2f} {size:.2f} {size:.2f} re f 0 g "
+        f"{side:.4f} 0 0 {side:.4f} {x + quiet * module:.4f} {y + quiet * module:.4f} cm\n"
+        f"BI /W {n} /H {n} /IM true /BPC 1 /D [1 0] /F /AHx ID\n{''.join(rows)}>\nEI Q 0 g 0 G"
+    )
 
 
 def draw_qr(canvas: Canvas, payload: str, x: float, y: float, size: float) -> None:
-    """The QR code as vector squares, one rectangle per horizontal run of dark modules.
-
-    Drawn in module units under a transform, as raw path operators: thousands of rectangles
-    through the path API would cost more than the rest of the page.
-    """
-    matrix = qr_matrix(payload)
-    quiet = 4  # modules of white around the code, which readers need
-    count = len(matrix) + 2 * quiet
-    canvas.setFillColorRGB(1, 1, 1)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.saveState()
-    canvas.setFillColorRGB(0, 0, 0)
-    module = size / count
-    # Origin at the top-left module, y growing downwards.
-    canvas.transform(module, 0, 0, -module, x + quiet * module, y + size - quiet * module)
-    ops: list[str] = []
-    for r, row in enumerate(matrix):
-        line = "".join("1" if v else "0" for v in row)
-        ops.extend(f"{m.start()} {r} {m.end() - m.start()} 1 re" for m in DARK_RUN.finditer(line))
-    canvas.addLiteral("\n".join(ops) + "\nf")
-    canvas.restoreState()
+    canvas.addLiteral(qr_ops(payload, x, y, size))
 
 
-def render_epd(epd: Epd) -> bytes:
-    register_fonts()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), invariant=True)
-    org, account, month = epd.organisation, epd.account, epd.month
-    canvas.setTitle(f"ЕПД {account.number} {epd.period:%m.%Y}")
-    canvas.setAuthor(org.name)
-    page = Page(canvas)
-
-    qr_size = 150
-    draw_qr(canvas, qr_payload(epd), PAGE_W - MARGIN - qr_size, PAGE_H - MARGIN - qr_size, qr_size)
-
-    page.line("ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ", 13, bold=True)
-    page.line(f"за {month_name(epd.period)}", 11, bold=True, gap=1.8)
-
-    page.line("Получатель платежа:", 8, bold=True)
-    page.line(org.name)
-    page.line(f"ИНН {org.inn}" + (f"  КПП {org.kpp}" if org.kpp else ""))
-    page.line(f"Р/с {org.account}  в {org.bank_name}")
-    page.line(f"БИК {org.bik}  К/с {org.corr_account}")
-    contacts = ", ".join(part for part in (org.address, f"тел. {org.phone}" if org.phone else "", org.email) if part)
+def _requisites(org: Organisation) -> list[str]:
+    lines = [org.name]
+    lines.append(f"ИНН {org.inn}" + (f"  КПП {org.kpp}" if org.kpp else ""))
+    if org.account:
+        lines.append(f"Р/с {org.account} в {org.bank_name}".strip())
+    if org.bik or org.corr_account:
+        lines.append(f"БИК {org.bik}  К/с {org.corr_account}".strip())
+    contacts = ", ".join(
+        part
+        for part in (
+            org.address,
+            f"тел. {org.phone}" if org.phone else "",
+            org.email,
+            org.website,
+        )
+        if part
+    )
     if contacts:
-        page.line(contacts)
-    page.y -= 4
+        lines.append(contacts)
+    return lines
 
-    page.line("Плательщик:", 8, bold=True)
-    page.line(account.owner_name)
-    page.line(f"Адрес: {payer_address(account)}")
-    facts = [f"Лицевой счёт: {account.number}"]
+
+def _agent(org: Organisation) -> list[str]:
+    if not org.agent_name:
+        return []
+    lines = [org.agent_name]
+    if org.agent_inn:
+        lines.append(f"ИНН {org.agent_inn}" + (f"  КПП {org.agent_kpp}" if org.agent_kpp else ""))
+    if org.agent_account:
+        lines.append(f"Р/с {org.agent_account} в {org.agent_bank_name}".strip())
+    if org.agent_bik or org.agent_corr_account:
+        lines.append(f"БИК {org.agent_bik}  К/с {org.agent_corr_account}".strip())
+    if org.agent_contacts:
+        lines.append(org.agent_contacts)
+    return lines
+
+
+def _section_one(s: Sheet, epd: Epd) -> None:
+    org, account = epd.organisation, epd.account
+    top = s.y
+    qr_size = 128
+    qr_x = PAGE_W - MARGIN - qr_size
+    s.ops.append(qr_ops(qr_payload(epd), qr_x, top - qr_size, qr_size))
+    s.text(qr_x + qr_size / 2, top - qr_size - 8, "Оплата по QR-коду в приложении банка", 5.5, align="c")
+
+    s.text(MARGIN, top - 12, "ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ", 12, bold=True)
+    s.text(
+        MARGIN,
+        top - 24,
+        f"для внесения платы за жилищно-коммунальные услуги за {month_name(epd.period)}",
+        8.5,
+        bold=True,
+    )
+    s.text(MARGIN, top - 35, "Раздел 1. Сведения о плательщике и исполнителе услуг", 7.5, bold=True)
+
+    # Payer (left) and payee with the settlement agent (middle).
+    left_w, mid_x = 290, MARGIN + 300
+    mid_w = qr_x - 10 - mid_x
+    y = top - 48
+    s.text(MARGIN, y, "Плательщик:", 7, bold=True)
+    y -= 9
+    payer = [account.owner_name, f"Адрес: {payer_address(account)}"]
+    ids = f"Лицевой счёт: {account.number}"
     if account.els:
-        facts.append(f"ЕЛС: {account.els}")
+        ids += f"   ЕЛС: {account.els}"
+    payer.append(ids)
+    facts = []
     if account.area is not None:
         facts.append(f"Площадь: {num(account.area)} м²")
+    if account.rooms is not None:
+        facts.append(f"Количество комнат: {account.rooms}")
     if account.residents is not None:
-        facts.append(f"Проживающих: {account.residents}")
-    page.line(";  ".join(facts))
-    page.y -= 2
-    page.line(f"Сумма к оплате: {rub(epd.total)} руб.", 11, bold=True)
-    page.line(rubles_in_words(epd.total), 8, gap=2.2)
+        facts.append(f"Количество проживающих: {account.residents}")
+    if facts:
+        payer.append("; ".join(facts))
+    payer.append(f"Расчётный период: {month_name(epd.period)}")
+    if account.contract_number:
+        payer.append(f"Договор: {account.contract_number}")
+    for item in payer:
+        for piece in s.wrap(item, left_w, 7):
+            s.text(MARGIN, y, piece, 7)
+            y -= 9
+    left_bottom = y
 
-    page.line("Расчёт размера платы за жилищно-коммунальные услуги", 9, bold=True, gap=1.6)
-    page.header_row()
+    y = top - 48
+    s.text(mid_x, y, "Получатель платежа (исполнитель услуг):", 7, bold=True)
+    y -= 9
+    for item in _requisites(org):
+        for piece in s.wrap(item, mid_w, 7):
+            s.text(mid_x, y, piece, 7)
+            y -= 9
+    agent = _agent(org)
+    if agent:
+        y -= 2
+        s.text(mid_x, y, "Платёжный агент (расчётный центр):", 7, bold=True)
+        y -= 9
+        for item in agent:
+            for piece in s.wrap(item, mid_w, 7):
+                s.text(mid_x, y, piece, 7)
+                y -= 9
+    s.y = min(left_bottom, y, top - qr_size - 14) - 4
+
+    # The amount due, in figures and in words, in a framed band.
+    band = 30
+    s.box(MARGIN, s.y - band, CONTENT_W, band)
+    s.text(MARGIN + 6, s.y - 12, f"Сумма к оплате: {rub(epd.total)} руб.", 10, bold=True)
+    s.text(MARGIN + 6, s.y - 24, f"({rubles_in_words(epd.total)})", 7)
+    due_on = next_month(epd.period).replace(day=min(org.payment_due_day, 28))
+    s.text(PAGE_W - MARGIN - 6, s.y - 12, f"Оплатить до {due_on:%d.%m.%Y}", 7.5, bold=True, align="r")
+    s.y -= band + 8
+
+
+def _section_two(s: Sheet, epd: Epd, notes: Notes) -> None:
+    month = epd.month
+    s.line("Раздел 2. Расчёт размера платы за жилищно-коммунальные услуги", 7.5, bold=True, gap=1.6)
+    table = Table(s, CHARGE_COLUMNS)
+    table.start()
     for charge in month.services:
-        page.row(_charge_cells(charge))
-    page.row(
+        table.row(_charge_cells(charge, notes))
+    excess = [c.excess for c in month.services if c.excess is not None]
+    table.row(
         [
-            "Итого:",
+            "Итого по услугам:",
+            "",
             "",
             "",
             "",
             "",
             rub(month.charged),
+            rub(sum(excess, ZERO)) if excess else "",
             rub(month.recalculation),
             rub(month.privilege),
             rub(month.debt_start),
@@ -379,50 +700,123 @@ def render_epd(epd: Epd) -> bytes:
         ],
         bold=True,
     )
-    if month.penalties:
-        page.y -= 4
-        for charge in month.penalties:
-            page.row(_charge_cells(charge))
-        page.row(["Итого пени:"] + [""] * 9 + [rub(month.penalty_to_pay)], bold=True)
-    page.y -= 4
-    page.line(f"Всего к оплате: {rub(epd.total)} руб. ({rubles_in_words(epd.total)})", 9, bold=True)
-    page.line(
-        "* Объём определён исходя из: (1) показаний прибора учёта; (2) норматива потребления; "
-        "(3) показаний общедомового прибора учёта; (4) среднемесячного потребления.",
-        6,
+    # Penalties (ЖК РФ ст. 155 ч. 14) on their own lines, outside the services total.
+    for charge in month.penalties:
+        cells = _charge_cells(charge, notes)
+        cells[0] = f"{charge.service.name} (ЖК РФ ст. 155 ч. 14)"
+        table.row(cells)
+    table.row(
+        ["Итого:"] + [""] * 11 + [rub(month.total_to_pay)],
+        bold=True,
     )
-    reasons = [
-        f"{c.service.name}: {c.recalculation_reason}"
-        for c in month.services + month.penalties
-        if c.recalculation and c.recalculation_reason
-    ]
-    page.line("** Основания перерасчёта: " + ("; ".join(reasons) if reasons else "нет"), 6, gap=2.2)
+    table.end()
 
-    if epd.meters:
-        page.line("Показания индивидуальных приборов учёта", 9, bold=True, gap=1.6)
-        columns = ((MARGIN, "Вид услуги", "l"), (MARGIN + 200, "Заводской номер", "l"),
-                   (MARGIN + 390, "Предыдущие показания", "r"), (MARGIN + 500, "Текущие показания", "r"),
-                   (MARGIN + 600, "Потребление", "r"))
-        for x, title, align in columns:
-            write(canvas, x, page.y, title, 7, True, align)
-        page.y -= 11
-        for meter in epd.meters:
-            consumption = meter.consumption
-            values = (
+    total = epd.standing
+    if epd.paid_since:
+        s.line(
+            f"Оплачено после окончания расчётного периода (с {next_month(epd.period):%d.%m.%Y}): "
+            f"{rub(epd.paid_since)} руб.",
+            7,
+        )
+    parts = f"Итого к оплате: {rub(epd.total)} руб."
+    if month.penalties:
+        parts += f"  (в том числе за услуги {rub(total.due)} руб., пени {rub(total.penalty_due)} руб.)"
+    s.line(parts, 8.5, bold=True, gap=1.5)
+    s.line(f"Сумма прописью: {rubles_in_words(epd.total)}", 7, gap=1.6)
+
+    s.paragraph(
+        "* Объём коммунальных услуг определён исходя из: (1) показаний прибора учёта; "
+        "(2) норматива потребления; (3) показаний общедомового прибора учёта; "
+        "(4) среднемесячного потребления."
+    )
+    s.paragraph(
+        "** Размер превышения платы за коммунальную услугу, рассчитанной с применением "
+        "повышающего коэффициента, над размером платы, рассчитанной без его учёта."
+    )
+    if notes.reasons:
+        listed = "; ".join(f"({n}) {reason}" for reason, n in notes.reasons.items())
+        s.paragraph(f"*** Основания перерасчёта: {listed}.")
+    else:
+        s.paragraph("*** Основания перерасчёта: перерасчётов в этом периоде нет.")
+    s.y -= 4
+
+
+def _section_three(s: Sheet, epd: Epd) -> None:
+    if not epd.meters:
+        return
+    s.need(40)
+    s.line("Раздел 3. Показания индивидуальных приборов учёта", 7.5, bold=True, gap=1.6)
+    table = Table(s, METER_COLUMNS)
+    table.start()
+    for meter in epd.meters:
+        consumption = meter.consumption
+        table.row(
+            [
                 meter.name,
                 meter.serial,
                 num(meter.previous),
                 num(meter.current),
                 f"{num(consumption)} {meter.unit}".strip() if consumption is not None else "",
-            )
-            for (x, _title, align), value in zip(columns, values, strict=True):
-                write(canvas, x, page.y, value, 7, False, align)
-            page.y -= 11
+            ]
+        )
+    table.end()
 
-    canvas.setFont(FONT, 6)
-    canvas.drawString(
-        MARGIN, MARGIN - 10, f"Оплатить можно по QR-коду в приложении банка. Лицевой счёт {account.number}."
-    )
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+
+def _reference(s: Sheet, epd: Epd) -> None:
+    account = epd.account
+    if account.house_area is None and account.common_area is None:
+        return
+    s.need(24)
+    s.line("Справочная информация", 7.5, bold=True, gap=1.5)
+    parts = []
+    if account.common_area is not None:
+        parts.append(f"мест общего пользования: {num(account.common_area)} м²")
+    if account.house_area is not None:
+        parts.append(f"жилых и нежилых помещений: {num(account.house_area)} м²")
+    s.line("Площадь дома: " + ", ".join(parts) + ".", 7, gap=1.6)
+
+
+def _instalment(s: Sheet, epd: Epd) -> None:
+    rows = [
+        c
+        for c in epd.month.services + epd.month.penalties
+        if c.instalment_amount is not None or c.instalment_interest is not None
+    ]
+    if not rows:
+        return
+    s.need(40)
+    s.line("Расчёт суммы к оплате с учётом рассрочки платежа", 7.5, bold=True, gap=1.6)
+    table = Table(s, INSTALMENT_COLUMNS)
+    table.start()
+    for charge in rows:
+        amount = charge.instalment_amount or ZERO
+        interest = charge.instalment_interest or ZERO
+        table.row(
+            [
+                charge.service.name,
+                rub(amount),
+                num(charge.instalment_rate),
+                rub(interest),
+                rub(amount + interest),
+            ]
+        )
+    table.end()
+
+
+def render_epd(epd: Epd) -> bytes:
+    with _lock:
+        register_fonts()
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), invariant=True)
+        canvas.setTitle(f"ЕПД {epd.account.number} {epd.period:%m.%Y}")
+        canvas.setAuthor(epd.organisation.name)
+        sheet = Sheet(canvas, epd)
+        notes = Notes()
+        _section_one(sheet, epd)
+        _section_two(sheet, epd, notes)
+        _section_three(sheet, epd)
+        _reference(sheet, epd)
+        _instalment(sheet, epd)
+        sheet.flush()
+        canvas.save()
+        return buffer.getvalue()

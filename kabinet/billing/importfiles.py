@@ -166,6 +166,11 @@ ACCOUNTS = FileKind(
         Column("status", choice_rule("active", "closed")),
         Column("els", ELS),
         Column("pin", text_rule(20)),
+        # Optional, printed on the ЕПД (SPEC 2.3): rooms, and the house's areas for
+        # «Справочная информация».
+        Column("rooms", int_rule(0, 99)),
+        Column("house_area", decimal_rule(10, 2)),
+        Column("common_area", decimal_rule(10, 2)),
     ),
     key=("account_number",),
     order=1,
@@ -192,6 +197,12 @@ CHARGES = FileKind(
         Column("privilege", MONEY),
         Column("paid", MONEY),
         Column("to_pay", MONEY),
+        # Optional, printed on the ЕПД where given (SPEC 2.3): «Размер превышения платы» and the
+        # instalment block («Расчёт суммы к оплате с учётом рассрочки платежа»).
+        Column("excess", MONEY),
+        Column("instalment_amount", MONEY),
+        Column("instalment_rate", decimal_rule(3, 3)),
+        Column("instalment_interest", MONEY),
     ),
     key=("account_number", "period", "service_code"),
     order=2,

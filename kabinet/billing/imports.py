@@ -388,6 +388,10 @@ def load_accounts(ctx: Context, src: Source) -> None:
             "status": row.get("status") or PersonalAccount.Status.ACTIVE,
             "els": _blank(row.get("els")),
             "pin": _blank(row.get("pin")),
+            # Optional ЕПД columns (SPEC 2.3).
+            "rooms": row.get("rooms"),
+            "house_area": row.get("house_area"),
+            "common_area": row.get("common_area"),
         }
     if not _save_by_key(ctx, ACCOUNTS, PersonalAccount, "number", wanted):
         return
@@ -399,6 +403,8 @@ def load_accounts(ctx: Context, src: Source) -> None:
 
 CHARGE_MONEY = ("debt_start", "charged", "recalculation", "privilege", "paid", "to_pay")
 CHARGE_QUANTITY = ("norm", "tariff", "volume")
+# Optional ЕПД columns (SPEC 2.3): NULL when not given.
+CHARGE_OPTIONAL = ("excess", "instalment_amount", "instalment_rate", "instalment_interest")
 
 
 def charge_to_pay(row: dict[str, Any]) -> Decimal:
@@ -430,7 +436,7 @@ def load_charges_slowly(ctx: Context, src: Source) -> None:
             "volume_basis": _blank(row.get("volume_basis")),
             "recalculation_reason": _blank(row.get("recalculation_reason")),
         }
-        for name in CHARGE_QUANTITY:
+        for name in CHARGE_QUANTITY + CHARGE_OPTIONAL:
             values[name] = row.get(name)
         for name in CHARGE_MONEY:
             values[name] = row.get(name) or Decimal("0.00")

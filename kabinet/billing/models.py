@@ -41,6 +41,14 @@ class PersonalAccount(models.Model):
     # A code printed on the organisation's own bills: the secret for binding where the
     # organisation chose it (Organisation.binding_secret), never shown in the portal.
     pin = models.CharField(_("код для привязки"), max_length=20, blank=True)
+    # Optional columns of the accounts file, printed on the ЕПД (SPEC 2.3).
+    rooms = models.PositiveSmallIntegerField(_("количество комнат"), null=True, blank=True)
+    house_area = models.DecimalField(
+        _("площадь жилых и нежилых помещений дома, м²"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    common_area = models.DecimalField(
+        _("площадь мест общего пользования дома, м²"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("лицевой счёт")
@@ -159,6 +167,20 @@ class Charge(models.Model):
     privilege = money(_("льготы/субсидии"))
     paid = money(_("оплачено"))
     to_pay = money(_("к оплате"))
+    # Optional columns printed on the ЕПД where given (NULL: not given; adding them rewrites
+    # nothing in a large table).
+    excess = models.DecimalField(
+        _("размер превышения платы"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    instalment_amount = models.DecimalField(
+        _("сумма платы с учётом рассрочки"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    instalment_rate = models.DecimalField(
+        _("проценты за рассрочку, %"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    instalment_interest = models.DecimalField(
+        _("проценты за рассрочку, руб."), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("начисление")
@@ -230,3 +252,19 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class KeyRate(models.Model):
+    """The Bank of Russia key rate from a date on, for explaining penalties (ЖК РФ ст. 155 ч. 14)."""
+
+    valid_from = models.DateField(_("действует с"), unique=True)
+    rate = models.DecimalField(_("ключевая ставка, %"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("основание"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ключевая ставка Банка России")
+        verbose_name_plural = _("ключевые ставки Банка России")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.rate}% с {self.valid_from:%d.%m.%Y}"

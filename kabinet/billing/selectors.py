@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from kabinet.billing.models import ZERO, Charge, Period, PersonalAccount
+from kabinet.billing.models import ZERO, BillingPayment, Charge, Period, PersonalAccount
 from kabinet.payments.models import money_received
 
 
@@ -72,6 +72,20 @@ class Month:
     def total_to_pay(self) -> Decimal:
         return self.to_pay + self.penalty_to_pay
 
+    @property
+    def penalty_debt_start(self) -> Decimal:
+        return self._sum(self.penalties, "debt_start")
+
+    @property
+    def penalty_charged(self) -> Decimal:
+        """Penalties accrued in the month (with their recalculations)."""
+        rows = self.penalties
+        return self._sum(rows, "charged") + self._sum(rows, "recalculation") - self._sum(rows, "privilege")
+
+    @property
+    def penalty_paid(self) -> Decimal:
+        return self._sum(self.penalties, "paid")
+
 
 def published_charges(account_ids: Iterable[int]) -> QuerySet[Charge]:
     return (
@@ -115,7 +129,8 @@ def account_month(account: PersonalAccount, month: datetime.date) -> Month | Non
 
 @dataclass
 class Movement:
-    """Finance movement over a range of months (seed 001 «Движение финансов»)."""
+    """Finance movement over a range of months (seed 001 «Движение финансов»), penalties
+    included: debt_start + charged + recalculation - privilege + penalties - paid = debt_end."""
 
     since: datetime.date | None
     until: datetime.date | None
@@ -123,9 +138,21 @@ class Movement:
     charged: Decimal = ZERO
     recalculation: Decimal = ZERO
     privilege: Decimal = ZERO
+    penalties: Decimal = ZERO  # accrued in the range
     paid: Decimal = ZERO
     debt_end: Decimal = ZERO
-    penalties: Decimal = ZERO
+    penalty_end: Decimal = ZERO  # the part of debt_end that is penalties
+
+    @property
+    def computed_end(self) -> Decimal:
+        return (
+            self.debt_start
+            + self.charged
+            + self.recalculation
+            - self.privilege
+            + self.penalties
+            - self.paid
+        )
 
 
 def finance_movement(months: Sequence[Month]) -> Movement:
@@ -134,14 +161,15 @@ def finance_movement(months: Sequence[Month]) -> Movement:
         return Movement(None, None)
     ordered = sorted(months, key=lambda m: m.period.month)
     movement = Movement(ordered[0].period.month, ordered[-1].period.month)
-    movement.debt_start = ordered[0].debt_start
-    movement.debt_end = ordered[-1].to_pay
-    movement.penalties = ordered[-1].penalty_to_pay
+    movement.debt_start = ordered[0].debt_start + ordered[0].penalty_debt_start
+    movement.debt_end = ordered[-1].total_to_pay
+    movement.penalty_end = ordered[-1].penalty_to_pay
     for month in ordered:
         movement.charged += month.charged
         movement.recalculation += month.recalculation
         movement.privilege += month.privilege
-        movement.paid += month.paid
+        movement.penalties += month.penalty_charged
+        movement.paid += month.paid + month.penalty_paid
     return movement
 
 
@@ -153,11 +181,17 @@ class Standing:
     due: Decimal
     penalty_due: Decimal
 
+    @property
+    def total_due(self) -> Decimal:
+        """What the payer is asked to pay in all: the ЕПД's «Итого к оплате» and its QR `Sum`."""
+        return self.due + self.penalty_due
+
 
 def standing(*, to_pay: Decimal, penalty_to_pay: Decimal, paid_since: Decimal) -> Standing:
-    """The one rule for the balance: the latest published month's totals less the payments made
-    after that month (the month's own payments are already in its `paid` column); payments
-    cover services first, then penalties."""
+    """The one rule for the amount due (SPEC 2.3): a published month's totals less the payments
+    dated after that month and not in any later published month (a month's own payments are in
+    its `paid` column already, so each payment counts once, in the period it falls in);
+    payments cover services first, then penalties."""
     left_for_penalties = max(paid_since - max(to_pay, ZERO), ZERO)
     return Standing(
         balance=to_pay + penalty_to_pay - paid_since,
@@ -166,9 +200,18 @@ def standing(*, to_pay: Decimal, penalty_to_pay: Decimal, paid_since: Decimal) -
     )
 
 
+def payments_counting(account_ids: Iterable[int]) -> QuerySet[BillingPayment]:
+    """Payments that reduce what is due once they are dated after the latest published period:
+    the billing system's own and the online payments credited here that the billing system has
+    not put in a published period yet. Every reader of the amount due goes through this one
+    queryset, so a kind of payment that must not count as money received is excluded here."""
+    # Test bank payments are not money (kabinet.payments.models.money_received).
+    return money_received().filter(account_id__in=list(account_ids))
+
+
 @dataclass
 class Summary:
-    """Where an account stands now: its latest published month and payments made since."""
+    """Where an account stands: a published month and the payments counted after it."""
 
     latest: Month | None
     paid_since: Decimal = ZERO
@@ -196,6 +239,10 @@ class Summary:
     def penalty_due(self) -> Decimal:
         return self.standing.penalty_due
 
+    @property
+    def total_due(self) -> Decimal:
+        return self.standing.total_due
+
 
 def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:
     """The newest published period of each organisation."""
@@ -209,7 +256,8 @@ def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:
 
 
 def account_summaries(accounts: Sequence[PersonalAccount]) -> dict[int, Summary]:
-    """Summary per account in three queries, whatever the number of accounts and months."""
+    """Summary per account now (its latest published month) in three queries, whatever the
+    number of accounts and months."""
     if not accounts:
         return {}
     periods = latest_periods(a.organisation_id for a in accounts)
@@ -230,8 +278,7 @@ def account_summaries(accounts: Sequence[PersonalAccount]) -> dict[int, Summary]
         if a.organisation_id in periods
     }
     earliest = min(cutoff.values(), default=None)
-    # Test bank payments are not money (kabinet.payments.models.money_received).
-    payments = money_received().filter(account_id__in=[a.pk for a in accounts])
+    payments = payments_counting(a.pk for a in accounts)
     if earliest:
         payments = payments.filter(paid_on__gte=earliest)
     for account_id, paid_on, amount in payments.values_list("account_id", "paid_on", "amount"):
@@ -239,6 +286,27 @@ def account_summaries(accounts: Sequence[PersonalAccount]) -> dict[int, Summary]
         if since is None or paid_on >= since:
             summaries[account_id].paid_since += amount
     return summaries
+
+
+def month_summary(account: PersonalAccount, month: datetime.date) -> Summary | None:
+    """The account as it stands at a published month: the month and the payments dated after it
+    that no later published month holds yet (for the latest month: the summary of now)."""
+    found = account_month(account, month)
+    if found is None:
+        return None
+    later = (
+        Period.objects.filter(
+            organisation_id=account.organisation_id, is_published=True, month__gt=month
+        )
+        .order_by("month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    payments = payments_counting([account.pk]).filter(paid_on__gte=next_month(month))
+    if later is not None:
+        payments = payments.filter(paid_on__lt=later)
+    paid = sum(payments.values_list("amount", flat=True), ZERO)
+    return Summary(found, paid)
 
 
 def monthly_totals(months: Iterable[Month]) -> list[tuple[datetime.date, Decimal]]:

@@ -46,6 +46,20 @@ class OrganisationAdmin(OrgScopedAdmin):
             },
         ),
         (
+            _("Платёжный агент (расчётный центр)"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "agent_name",
+                    ("agent_inn", "agent_kpp"),
+                    "agent_bank_name",
+                    "agent_bik",
+                    ("agent_account", "agent_corr_account"),
+                    "agent_contacts",
+                ),
+            },
+        ),
+        (
             _("Приём показаний"),
             {
                 "fields": (
@@ -63,6 +77,7 @@ class OrganisationAdmin(OrgScopedAdmin):
                     "min_payment",
                     "payment_commission_percent",
                     "payment_due_day",
+                    "penalty_count_payment_day",
                 )
             },
         ),

@@ -131,6 +131,45 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
 
+    penalty_count_payment_day = models.BooleanField(
+        _("пени: день оплаты считается днём просрочки"), default=True
+    )
+
+    # The settlement agent (платёжный агент, расчётный центр) that collects the payments, where
+    # there is one: printed on the ЕПД beside the payee (приказ Минстроя № 43/пр).
+    agent_name = models.CharField(_("платёжный агент: наименование"), max_length=300, blank=True)
+    agent_inn = models.CharField(
+        _("платёжный агент: ИНН"), max_length=12, blank=True, validators=[validate_inn]
+    )
+    agent_kpp = models.CharField(
+        _("платёжный агент: КПП"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", _("КПП — 9 цифр"))],
+    )
+    agent_bank_name = models.CharField(_("платёжный агент: банк"), max_length=200, blank=True)
+    agent_bik = models.CharField(
+        _("платёжный агент: БИК"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", _("БИК — 9 цифр"))],
+    )
+    agent_account = models.CharField(
+        _("платёжный агент: расчётный счёт"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\d{20}$", _("Расчётный счёт — 20 цифр"))],
+    )
+    agent_corr_account = models.CharField(
+        _("платёжный агент: корреспондентский счёт"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\d{20}$", _("Корреспондентский счёт — 20 цифр"))],
+    )
+    agent_contacts = models.CharField(
+        _("платёжный агент: адрес, телефон, сайт"), max_length=300, blank=True
+    )
+
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
 
     class Meta:

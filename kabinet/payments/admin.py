@@ -63,7 +63,7 @@ class PaymentAdmin(OrgScopedAdmin):
         "total",
         "currency",
         "receipt_contact",
-        "receipt_emailed_to",
+        "receipt_sent_to",
         "provider_payment_id",
         "confirmation_url",
         "failure_reason",

@@ -86,14 +86,14 @@ class Payment(models.Model):
     total = models.DecimalField(_("к списанию"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("валюта"), max_length=3, default="RUB")
     receipt_contact = models.CharField(_("e-mail или телефон для чека"), max_length=254)
+    # Set when the receipt copy was actually queued: the payment page names the address only then.
+    receipt_sent_to = models.EmailField(_("копия чека отправлена на"), blank=True)
     # NULL until the gateway has given one: many unstarted payments, yet each id unique.
     provider_payment_id = models.CharField(  # noqa: DJ001
         _("номер платежа в шлюзе"), max_length=100, null=True, blank=True
     )
     # Made through the built-in test bank: never money, never exported, never in a balance.
     is_test = models.BooleanField(_("тестовый платёж"), default=False)
-    # Where the receipt copy was handed to the mail outbox; empty while none was.
-    receipt_emailed_to = models.EmailField(_("копия чека отправлена на"), blank=True)
     confirmation_url = models.URLField(_("страница оплаты"), max_length=500, blank=True)
     failure_reason = models.CharField(_("причина отказа"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
-
-from kabinet.billing.models import BillingPayment, Charge, Period, PersonalAccount
-from kabinet.billing.selectors import Standing, standing
+from kabinet.billing.models import BillingPayment, Period, PersonalAccount
+from kabinet.billing.selectors import Standing, Summary, account_summaries
 from kabinet.payments.models import ZERO, money_received
 
 
@@ -28,22 +25,33 @@ class ServiceDue:
 
 @dataclass
 class AccountDue:
-    """An account with the amount due of its organisation's latest published period."""
+    """An account with what is due now, by the one rule of `billing.selectors.standing`."""
 
     account: PersonalAccount
-    period: Period | None = None
+    summary: Summary = field(default_factory=lambda: Summary(None))
     services: list[ServiceDue] = field(default_factory=list)
-    service_total: Decimal = ZERO
-    penalty_total: Decimal = ZERO
-    # Paid after the period's month (the billing's `paid` column covers the month itself).
-    paid_since: Decimal = ZERO
     history: list[BillingPayment] = field(default_factory=list)
 
     @property
+    def period(self) -> Period | None:
+        return self.summary.latest.period if self.summary.latest else None
+
+    @property
+    def service_total(self) -> Decimal:
+        return self.summary.latest.to_pay if self.summary.latest else ZERO
+
+    @property
+    def penalty_total(self) -> Decimal:
+        return self.summary.latest.penalty_to_pay if self.summary.latest else ZERO
+
+    @property
+    def paid_since(self) -> Decimal:
+        """Paid after the period's month (the billing's `paid` column covers the month itself)."""
+        return self.summary.paid_since
+
+    @property
     def standing(self) -> Standing:
-        return standing(
-            to_pay=self.service_total, penalty_to_pay=self.penalty_total, paid_since=self.paid_since
-        )
+        return self.summary.standing
 
     @property
     def balance(self) -> Decimal:
@@ -67,63 +75,25 @@ class AccountDue:
         return self.penalty_total != ZERO
 
 
-def _next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:
-    latest: dict[int, Period] = {}
-    periods = Period.objects.filter(organisation_id__in=set(organisation_ids), is_published=True)
-    for period in periods.order_by("organisation_id", "-month"):
-        latest.setdefault(period.organisation_id, period)
-    return latest
-
-
 def account_dues(
     accounts: list[PersonalAccount], *, with_services: bool = False, with_history: bool = False
 ) -> list[AccountDue]:
     """One AccountDue per account, in the given order, in a fixed number of queries."""
-    dues = {account.pk: AccountDue(account) for account in accounts}
-    if not dues:
+    if not accounts:
         return []
-    periods = latest_periods(account.organisation_id for account in accounts)
-    for due in dues.values():
-        due.period = periods.get(due.account.organisation_id)
-    period_ids = [period.pk for period in periods.values()]
-    charges = Charge.objects.filter(account_id__in=dues, period_id__in=period_ids)
+    summaries = account_summaries(accounts)
+    dues = {account.pk: AccountDue(account, summaries[account.pk]) for account in accounts}
     if with_services:
-        rows = charges.select_related("service").order_by("service__name")
-        for charge in rows:
-            due = dues[charge.account_id]
-            if due.period is None or charge.period_id != due.period.pk:
-                continue
-            if charge.kind == Charge.Kind.PENALTY:
-                due.penalty_total += charge.to_pay
-            else:
-                due.service_total += charge.to_pay
+        for due in dues.values():
+            latest = due.summary.latest
+            for charge in sorted(latest.services if latest else [], key=lambda c: c.service.name):
                 due.services.append(
                     ServiceDue(charge.service_id, charge.service.code, charge.service.name, charge.to_pay)
                 )
-    else:
-        totals = charges.values("account_id", "period_id", "kind").annotate(total=Sum("to_pay"))
-        for row in totals:
-            due = dues[row["account_id"]]
-            if due.period is None or row["period_id"] != due.period.pk:
-                continue
-            if row["kind"] == Charge.Kind.PENALTY:
-                due.penalty_total += row["total"]
-            else:
-                due.service_total += row["total"]
-    payments = money_received().filter(account_id__in=dues).order_by("-paid_on", "-pk")
-    if not with_history:
-        since = [_next_month(period.month) for period in periods.values()]
-        payments = payments.filter(paid_on__gte=min(since)) if since else payments.none()
-    for payment in payments:
-        due = dues[payment.account_id]
-        if due.period is not None and payment.paid_on >= _next_month(due.period.month):
-            due.paid_since += payment.amount
-        if with_history:
-            due.history.append(payment)
+    if with_history:
+        payments = money_received().filter(account_id__in=dues).order_by("-paid_on", "-pk")
+        for payment in payments:
+            dues[payment.account_id].history.append(payment)
     return list(dues.values())
 
 

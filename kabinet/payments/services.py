@@ -233,7 +233,12 @@ def payment_apply(*, payment_id: int, state: GatewayState) -> Payment:
             payment.failure_reason = ""
             fields += ["paid_at", "failure_reason"]
             _credit(payment)
-            transaction.on_commit(lambda: _queue_receipt(payment.pk))
+            recipient = receipt_recipient(payment)
+            if recipient:
+                # The payment page names this address: only when the copy is really queued.
+                payment.receipt_sent_to = recipient
+                fields.append("receipt_sent_to")
+                transaction.on_commit(lambda: _queue_receipt(payment.pk))
         elif target == S.REFUNDED:
             payment.refunded_at = timezone.now()
             fields.append("refunded_at")
@@ -285,6 +290,22 @@ def _reverse(payment: Payment) -> None:
         )
         allocation.refund_payment = refund
         allocation.save(update_fields=["refund_payment"])
+
+
+def receipt_recipient(payment: Payment) -> str:
+    """Where the e-mailed receipt copy goes, or "" when none is sent: the profile switched it
+    off («копия чека об оплате на e-mail»), or there is no e-mail address to send it to."""
+    from kabinet.users.models import NotificationSettings
+
+    if payment.user is not None and not NotificationSettings.objects.filter(
+        user=payment.user, receipt_by_email=True
+    ).exists():
+        return ""
+    if "@" in payment.receipt_contact:
+        return payment.receipt_contact
+    if payment.user is not None and payment.user.email:
+        return payment.user.email
+    return ""
 
 
 def _queue_receipt(payment_id: int) -> None:

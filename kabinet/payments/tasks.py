@@ -11,7 +11,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from kabinet.payments.models import Payment
-from kabinet.users.models import NotificationSettings
 
 
 @shared_task(
@@ -26,18 +25,9 @@ def send_payment_receipt(payment_id: int) -> bool:
         .filter(pk=payment_id, status=Payment.Status.SUCCEEDED)
         .first()
     )
-    if payment is None:
-        return False
-    if payment.user is not None and not NotificationSettings.objects.filter(
-        user=payment.user, receipt_by_email=True
-    ).exists():
-        return False  # «копия чека об оплате на e-mail» is switched off in the profile
-    if "@" in payment.receipt_contact:
-        recipient = payment.receipt_contact
-    elif payment.user is not None and payment.user.email:
-        recipient = payment.user.email
-    else:
-        return False
+    if payment is None or not payment.receipt_sent_to:
+        return False  # the copy was not queued to anyone (see `receipt_recipient`)
+    recipient = payment.receipt_sent_to
     with translation.override("ru"):
         assert payment.paid_at is not None
         ctx = {
@@ -54,11 +44,7 @@ def send_payment_receipt(payment_id: int) -> bool:
     message = EmailMultiAlternatives(subject, text, to=[recipient])
     message.attach_alternative(html, "text/html")
     # Delivered, or kept in the outbox for a retry (kabinet/lib/outbox.py): either way it goes.
-    if not message.send():
-        return False
-    # Only now may the payment's page say where the receipt copy went.
-    Payment.objects.filter(pk=payment.pk).update(receipt_emailed_to=recipient)
-    return True
+    return bool(message.send())
 
 
 @shared_task

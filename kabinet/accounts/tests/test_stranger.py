@@ -18,6 +18,7 @@ ACCOUNT_URLS: dict[str, tuple[dict[str, object], str]] = {
     "member_remove": ({"link_id": "MEMBER"}, "post"),
     "holder_remove": ({"link_id": "HOLDER"}, "post"),
     "account_charges": ({}, "get"),
+    "account_penalties": ({}, "get"),
     "epd": ({"year": 2025, "month": 1}, "get"),
     "epd_email": ({"year": 2025, "month": 1}, "post"),
     "report": ({"kind": "payments"}, "get"),

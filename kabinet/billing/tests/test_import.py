@@ -493,3 +493,52 @@ def test_it_imports_the_optional_pin_column(tmp_path: Path) -> None:
 
     pins = dict(PersonalAccount.objects.filter(organisation=org).values_list("number", "pin"))
     assert pins == {"1001": "A7-3310", "1002": ""}
+
+
+EPD_CHARGE_LINES = (
+    CHARGES_HEADER + ";excess;instalment_amount;instalment_rate;instalment_interest",
+    "1001;2025-01;gvs;ГВС;service;м3;;116.52;4;meter;0;466.08;0;;0;0;466.08;12.34;300,00;5.5;16.50",
+    "1001;2025-01;hvs;ХВС;service;м3;;45.12;3;meter;0;135.36;0;;0;0;135.36;;;;",
+)
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["fast path", "careful path"])
+def test_it_loads_the_optional_epd_columns(tmp_path: Path, quoted: bool) -> None:
+    org = make_org()
+    accounts = write(
+        tmp_path, "accounts.csv",
+        ACCOUNTS_HEADER + ";rooms;house_area;common_area",
+        "1001;;;Иванов И. И.;;г. Новосибирск;5;54.3;2;active;;3;4402;498,6",
+        "1002;;;Петрова А. С.;;г. Новосибирск;6;40;1;active;;;;",
+    )
+    lines = list(EPD_CHARGE_LINES)
+    if quoted:  # a quoted cell takes the row-by-row loader
+        lines[1] = lines[1].replace(";ГВС;", ';"ГВС";')
+    charges = write(tmp_path, "charges.csv", *lines)
+
+    billing_import(organisation=org, paths=[accounts, charges])
+
+    one, two = PersonalAccount.objects.order_by("number")
+    assert (one.rooms, one.house_area, one.common_area) == (3, Decimal("4402"), Decimal("498.6"))
+    assert (two.rooms, two.house_area, two.common_area) == (None, None, None)
+    gvs = Charge.objects.get(service__code="gvs")
+    assert (gvs.excess, gvs.instalment_amount, gvs.instalment_rate, gvs.instalment_interest) == (
+        Decimal("12.34"), Decimal("300.00"), Decimal("5.5"), Decimal("16.50")
+    )
+    hvs = Charge.objects.get(service__code="hvs")
+    assert (hvs.excess, hvs.instalment_amount, hvs.instalment_rate, hvs.instalment_interest) == (
+        None, None, None, None
+    )
+
+
+def test_it_refuses_a_bad_optional_epd_cell(tmp_path: Path) -> None:
+    org = make_org()
+    accounts = write(tmp_path, "accounts.csv", ACCOUNTS_HEADER, "1001;;;;;;;;;;")
+    charges = write(
+        tmp_path, "charges.csv", EPD_CHARGE_LINES[0],
+        "1001;2025-01;gvs;ГВС;service;м3;;116.52;4;meter;0;466.08;0;;0;0;466.08;много;;;",
+    )
+
+    errors = rejected(org, [accounts, charges])
+
+    assert [(e[1], e[2]) for e in errors] == [(2, "excess")]

@@ -33,10 +33,5 @@ class Migration(migrations.Migration):
             name='is_test',
             field=models.BooleanField(default=False, verbose_name='тестовый платёж'),
         ),
-        migrations.AddField(
-            model_name='payment',
-            name='receipt_emailed_to',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='копия чека отправлена на'),
-        ),
         migrations.RunPython(mark_sandbox_payments_as_test, migrations.RunPython.noop),
     ]

@@ -5,10 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
-    dependencies = [
-    ]
+    dependencies = [("lib", "0001_cache_table")]
 
     operations = [
         migrations.CreateModel(
