@@ -75,6 +75,8 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
         "form": form,
         "movement": finance_movement(chosen),
         "chart": chart if totals else None,
+        # The chart's text alternative: the same sums as a table.
+        "chart_rows": totals,
     }
     return render(request, "accounts/charges.html", ctx)
 

@@ -9,6 +9,7 @@ into each page; nothing is fetched from the network.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,13 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from kabinet.accounts.models import AccountLink, Invitation
-from kabinet.accounts.tests.factories import PASSWORD, make_user, make_world
+from kabinet.accounts.models import Invitation
+from kabinet.accounts.tests.factories import PASSWORD, make_world
 from kabinet.billing.models import BillingPayment, Charge, Period, Service
 from kabinet.helpdesk.models import ServiceRequest
 from kabinet.helpdesk.services import appeal_create, appeal_reply
@@ -33,6 +32,8 @@ from kabinet.news.models import FaqItem
 from kabinet.news.tests.factories import make_news
 from kabinet.payments.services import PayLine, payment_create
 
+# A11Y_SCREENSHOTS=/some/dir saves a full-page PNG of every state at each width, to look at.
+SCREENSHOTS = os.environ.get("A11Y_SCREENSHOTS", "")
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (360, 1280)
 GENERIC_TITLES = {"", "Кабинет", "Cabinet"}
@@ -79,6 +80,9 @@ class Report:
                     self.problems.append(
                         f"{name} @{width}px: {violation['impact']} {violation['id']} — {targets}"
                     )
+            if SCREENSHOTS:
+                slug = re.sub(r"\W+", "-", name).strip("-")
+                page.screenshot(path=f"{SCREENSHOTS}/{slug}-{width}.png", full_page=True)
             if money:
                 for region in page.evaluate(SCROLLING_REGIONS):
                     self.problems.append(f"{name}: money hides in a sideways scroll at {width}px ({region})")
@@ -117,7 +121,7 @@ SCROLLING_REGIONS = """() => [...document.querySelectorAll('main *')]
   .map(el => el.tagName.toLowerCase() + '.' + String(el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth)"""
 
 # The error state: the focused summary, its links, and each invalid field's description.
-ERROR_STATE = """() => {
+ERROR_STATE = r"""() => {
   const problems = [];
   const summary = document.querySelector('[data-error-summary]');
   const active = document.activeElement;
