@@ -34,7 +34,8 @@ from kabinet.payments.services import PayLine, payment_create
 
 # A11Y_SCREENSHOTS=/some/dir saves a full-page PNG of every state at each width, to look at.
 SCREENSHOTS = os.environ.get("A11Y_SCREENSHOTS", "")
-AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# WCAG 2.1 A/AA, plus 2.2's «target size (minimum)»: touch targets of at least 24×24 px.
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = (360, 1280)
 GENERIC_TITLES = {"", "Кабинет", "Cabinet"}
 
@@ -80,6 +81,9 @@ class Report:
                     self.problems.append(
                         f"{name} @{width}px: {violation['impact']} {violation['id']} — {targets}"
                     )
+            if width == 360:
+                for field in page.evaluate(FAINT_BORDERS):
+                    self.problems.append(f"{name}: the border of {field} is below 3:1")
             if SCREENSHOTS:
                 slug = re.sub(r"\W+", "-", name).strip("-")
                 page.screenshot(path=f"{SCREENSHOTS}/{slug}-{width}.png", full_page=True)
@@ -119,6 +123,24 @@ WIDEST_ELEMENT = """() => {
 SCROLLING_REGIONS = """() => [...document.querySelectorAll('main *')]
   .filter(el => el.scrollWidth > el.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
   .map(el => el.tagName.toLowerCase() + '.' + String(el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth)"""
+
+# Inputs whose border is fainter than 3:1 against white (WCAG 1.4.11, non-text contrast).
+FAINT_BORDERS = """() => {
+  const lum = c => {
+    const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(v => {
+      v = Number(v) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const fields = document.querySelectorAll(
+    'main input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]), main select, main textarea');
+  return [...fields].filter(el => el.offsetParent !== null).filter(el => {
+    const style = getComputedStyle(el);
+    if (parseFloat(style.borderTopWidth) === 0) return true;
+    return 1.05 / (lum(style.borderTopColor) + 0.05) < 3;
+  }).map(el => (el.id || el.name) + ' ' + getComputedStyle(el).borderTopColor);
+}"""
 
 # The error state: the focused summary, its links, and each invalid field's description.
 ERROR_STATE = r"""() => {
