@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kabinet.accounts.access import Right, linked_accounts
