@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kabinet.accounts import services
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
@@ -162,11 +163,26 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/find.html", {"form": form, "number": number})
 
 
+def _confirm(request: HttpRequest, **ctx: object) -> HttpResponse:
+    """The confirmation step (a page, so it works without JavaScript) before a POST that
+    cannot be undone."""
+    return render(request, "confirm.html", ctx)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unbind(request: HttpRequest, account_id: int) -> HttpResponse:
     user = _user(request)
     account = get_account_for_user(user, account_id, Right.UNBIND)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            title=_("Отвязать лицевой счет %(number)s?") % {"number": account.number},
+            question=_("Счёт пропадёт из кабинета; члены семьи, которым вы открыли доступ, его тоже потеряют."),
+            warning=_("Чтобы вернуть счёт, его придётся привязать заново."),
+            confirm_label=_("Да, отвязать"),
+            cancel_url=reverse("account", args=[account.pk]),
+        )
     try:
         services.account_unbind(user=user, account=account)
     except services.AccountError as exc:
@@ -233,20 +249,39 @@ def share(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, account_id: int, invitation_id: int) -> HttpResponse:
     account = get_account_for_user(_user(request), account_id, Right.SHARE)
     invitation = get_object_or_404(Invitation, pk=invitation_id, account=account)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            title=_("Отозвать приглашение?"),
+            question=_("Приглашение на адрес %(email)s перестанет действовать.") % {"email": invitation.email},
+            confirm_label=_("Да, отозвать"),
+            cancel_url=reverse("account_share", args=[account.pk]),
+        )
     services.invitation_revoke(invitation=invitation)
     messages.success(request, _("Приглашение отозвано."))
     return redirect("account_share", account_id=account.pk)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, account_id: int, link_id: int) -> HttpResponse:
     account = get_account_for_user(_user(request), account_id, Right.SHARE)
-    get_object_or_404(AccountLink, pk=link_id, account=account, role=AccountLink.Role.MEMBER)
+    member = get_object_or_404(
+        AccountLink.objects.select_related("user"), pk=link_id, account=account, role=AccountLink.Role.MEMBER
+    )
+    if request.method != "POST":
+        return _confirm(
+            request,
+            title=_("Закрыть доступ члену семьи?"),
+            question=_("%(name)s больше не увидит лицевой счет %(number)s.")
+            % {"name": member.user, "number": account.number},
+            confirm_label=_("Да, закрыть доступ"),
+            cancel_url=reverse("account_share", args=[account.pk]),
+        )
     services.member_remove(account=account, member_link_id=link_id)
     messages.success(request, _("Доступ члена семьи закрыт."))
     return redirect("account_share", account_id=account.pk)

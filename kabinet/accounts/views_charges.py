@@ -78,6 +78,8 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
         # «К оплате» now, by the rule every page uses (SPEC 2.3).
         "summary": account_summaries([account])[account.pk],
         "chart": chart if totals else None,
+        # The chart's text alternative: the same sums as a table.
+        "chart_rows": totals,
     }
     return render(request, "accounts/charges.html", ctx)
 

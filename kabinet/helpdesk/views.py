@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kabinet.accounts.access import Right, linked_accounts
 from kabinet.helpdesk import selectors, services
@@ -130,9 +131,21 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = selectors.get_request_for_user(request.user, pk)
+    if request.method != "POST":
+        # The confirmation step, a page of its own so that it works without JavaScript.
+        return render(
+            request,
+            "confirm.html",
+            {
+                "title": _("Отменить заявку № %(number)s?") % {"number": service_request.pk},
+                "question": _("Организация не будет выполнять заявку; вернуть её нельзя, только подать новую."),
+                "confirm_label": _("Да, отменить заявку"),
+                "cancel_url": reverse("request_detail", args=[pk]),
+            },
+        )
     try:
         services.request_transition(
             request=service_request, to=ServiceRequest.Status.CANCELLED_CLIENT, by=request.user

@@ -60,7 +60,13 @@ def rating(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "news/rating.html",
-            {"vote_form": form, "results": selectors.vote_results()},
+            {
+                "vote_form": form,
+                "results": selectors.vote_results(),
+                "page_errors": [
+                    {"text": error, "field_id": "id_mark_0"} for error in form.errors.get("mark", [])
+                ],
+            },
             status=400,
         )
     ctx = {"results": selectors.vote_results(), **_poll(request)}

@@ -60,6 +60,8 @@ class PayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.dues = dues
         self.pay_lines: list[PayLine] = []
+        # The amount inputs the non-field errors are about, so the page can mark and link them.
+        self.bad_fields: list[str] = []
 
     def clean_receipt_contact(self) -> str:
         value = self.cleaned_data["receipt_contact"].strip()
@@ -92,6 +94,7 @@ class PayForm(forms.Form):
                 value = parse_money(str(raw))
             except ValueError:
                 bad = True
+                self.bad_fields.append(name)
                 continue
             line = lines.setdefault(account_id, PayLine(account_id))
             if kind == "amount":
@@ -122,6 +125,7 @@ class PayForm(forms.Form):
         if given == offered:
             return {}
         if sum(given.values(), ZERO) != line.amount:
+            self.bad_fields.append(f"amount_{line.account_id}")
             raise forms.ValidationError(
                 _(
                     "Лицевой счёт %(number)s: сумма по услугам (%(services)s ₽) не равна сумме "

@@ -84,8 +84,11 @@ def payment_account_history(request: HttpRequest, account_id: int) -> HttpRespon
     return render(request, "payments/account_history.html", {"due": due})
 
 
-def _values(dues: list[AccountDue], data: Any, reset: int | None) -> dict[str, str]:
-    """What each amount input shows: the posted value, or the amount due."""
+def _values(
+    dues: list[AccountDue], data: Any, reset: int | None, only: int | None = None
+) -> dict[str, str]:
+    """What each amount input shows: the posted value, or the amount due (0 for the other
+    accounts when the payer came to pay one account: «Оплатить» next to its debt)."""
     values: dict[str, str] = {}
     for due in dues:
         pk = due.account.pk
@@ -93,6 +96,8 @@ def _values(dues: list[AccountDue], data: Any, reset: int | None) -> dict[str, s
         offered.update(
             {f"service_{pk}_{service.service_id}": service.prefill for service in due.services}
         )
+        if only is not None and pk != only:
+            offered = dict.fromkeys(offered, ZERO)
         for name, value in offered.items():
             if data is not None and reset != pk and name in data:
                 values[name] = str(data[name])
@@ -147,6 +152,14 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
             organisations.append(account.organisation)
     code = request.POST.get("org") or request.GET.get("org")
     organisation = organisations[0] if organisations else None
+    # «Оплатить» next to an account's debt: that account's organisation, that account's sum.
+    preselected = next(
+        (a for a in accounts if str(a.pk) == request.GET.get("account", "").strip()), None
+    )
+    if request.GET.get("account") and preselected is None:
+        raise Http404("Лицевой счёт не найден")
+    if preselected is not None and not code:
+        code = preselected.organisation.code
     if code:
         organisation = next((org for org in organisations if org.code == code), None)
         if organisation is None:
@@ -187,7 +200,7 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
         form = PayForm(initial={"receipt_contact": user.email or user.phone}, dues=dues)
 
     data = request.POST if request.method == "POST" else None
-    values = _values(dues, data, reset)
+    values = _values(dues, data, reset, only=preselected.pk if preselected else None)
     total = _total(values)
     commission = commission_for(organisation, total) if organisation and total else ZERO
     percent = organisation.payment_commission_percent if organisation else ZERO
@@ -201,10 +214,20 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
         "charged": total + commission if total is not None else None,
         "commission_percent": f"{percent.normalize():f}".replace(".", ","),
         "max_payment": MAX_PAYMENT,
+        "preselected": preselected,
+        "bad_fields": form.bad_fields,
+        "error_field_id": _error_field_id(form, dues),
     }
     response = render(request, "payments/pay.html", ctx, status=400 if form.errors else 200)
     response.headers["Content-Security-Policy"] = PAY_PAGE_POLICY
     return response
+
+
+def _error_field_id(form: PayForm, dues: list[AccountDue]) -> str:
+    """Where the error summary's link for a sum error leads: the wrong input, else the first sum."""
+    if form.bad_fields:
+        return f"id_{form.bad_fields[0]}"
+    return f"id_amount_{dues[0].account.pk}" if dues else ""
 
 
 def _start(request: HttpRequest, payment: Payment) -> HttpResponse:

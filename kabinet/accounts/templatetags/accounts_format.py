@@ -4,20 +4,34 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from kabinet.billing import epd
+
+# A narrow no-break space groups the thousands, and the whole sum never wraps (class «money»):
+# «1 234,50» stays on one line on a 360 px screen.
+THIN_NBSP = "\u202f"
 
 register = template.Library()
 
 
 @register.filter
-def rub(value: Decimal | None) -> str:
-    return epd.rub(value)
+def rub(value: Decimal | None) -> SafeString | str:
+    if value is None:
+        return ""
+    return format_html('<span class="money">{}</span>', epd.rub(value).replace(" ", THIN_NBSP))
 
 
 @register.filter
 def num(value: Decimal | None) -> str:
     return epd.num(value)
+
+
+@register.filter
+def with_headers(row: list, headers: list) -> list[tuple[object, object]]:
+    """A report row's cells with their column headers, for tables that stack on a phone."""
+    return list(zip(headers, row, strict=False))
 
 
 @register.filter

@@ -27,7 +27,7 @@ def test_it_binds_an_account_and_downloads_the_epd(
     page.get_by_role("main").get_by_role("link", name="Начисления").click()
 
     month = page.locator("details.month").filter(has_text="Январь 2025")
-    detail = month.get_by_role("cell", name="-10,50")
+    detail = month.locator("tbody").get_by_role("cell", name="-10,50")
     expect(detail).to_be_hidden()
     month.get_by_text("Январь 2025", exact=True).click()
     expect(detail).to_be_visible()

@@ -70,3 +70,29 @@ def test_the_demo_months_end_before_the_current_one() -> None:
     latest = Period.objects.order_by("-month").first()
     assert latest is not None
     assert latest.month < datetime.date.today().replace(day=1)  # noqa: DTZ011 - a date, not a time
+
+
+def test_the_demo_shows_every_resident_feature(capsys) -> None:
+    import time_machine
+
+    from kabinet.accounts.models import AccountLink
+    from kabinet.helpdesk.models import Appeal, RequestType, ServiceRequest
+    from kabinet.meters.window import reading_window
+    from kabinet.news.models import FaqItem, News
+
+    with time_machine.travel(datetime.datetime(2026, 3, 18, 12, 0, tzinfo=datetime.UTC)):
+        call_command("demo")
+        uk, tko = Organisation.objects.get(code="uk-sever"), Organisation.objects.get(code="eco-nsk")
+        assert reading_window(uk).is_open and not reading_window(tko).is_open
+
+    out = capsys.readouterr().out
+    assert f"Приём показаний «{uk}»" in out and "открыт сегодня" in out and "сегодня закрыт" in out
+    for org in (uk, tko):
+        assert News.objects.filter(organisation=org).exists()
+        assert FaqItem.objects.filter(organisation=org).exists()
+        assert RequestType.objects.filter(organisation=org, is_paid=True, price__gt=0).exists()
+    statuses = set(ServiceRequest.objects.filter(author__email="resident@kabinet.local").values_list("status", flat=True))
+    assert statuses == set(ServiceRequest.Status.values)
+    assert AccountLink.objects.filter(role=AccountLink.Role.MEMBER, user__email="family@kabinet.local").exists()
+    assert Appeal.objects.filter(status=Appeal.Status.ANSWERED).exists()
+    assert "family@kabinet.local" in out

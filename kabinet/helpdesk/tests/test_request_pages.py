@@ -209,3 +209,14 @@ def test_it_takes_a_rating_once_the_work_is_done(client, world) -> None:
 
     request.refresh_from_db()
     assert (request.rating, request.rating_comment) == (4, "Быстро")
+
+
+def test_it_asks_before_cancelling_a_request(client, world) -> None:
+    request = make_request(world.holder, world.account)
+    client.force_login(world.holder)
+
+    page = client.get(reverse("request_cancel", args=[request.pk])).content.decode()
+
+    assert "Да, отменить заявку" in page
+    request.refresh_from_db()
+    assert request.status == ServiceRequest.Status.NEW

@@ -43,3 +43,17 @@ def test_it_names_title_and_description_after_the_chart_id() -> None:
 
     assert 'aria-labelledby="meter-7-t meter-7-d"' in svg
     assert '<title id="meter-7-t">' in svg and '<desc id="meter-7-d">' in svg
+
+
+def test_it_keeps_two_years_of_labels_apart_and_legible_on_a_phone() -> None:
+    from kabinet.lib import charts
+
+    labels = [f"мес {n:02d}" for n in range(24)]
+    svg = bar_chart([(label, Decimal(n + 1)) for n, label in enumerate(labels)], title="Начислено")
+
+    shown = [label for label in labels if f">{label}</text>" in svg]
+    room = (charts.WIDTH - charts.LEFT - charts.RIGHT) / len(shown)
+    assert len(shown) < len(labels)
+    assert room >= len(labels[0]) * charts.FONT * charts.CHAR_WIDTH
+    # Drawn about 330 px wide on a 360 px phone, the type stays at 12 px or more.
+    assert charts.FONT * 330 / charts.WIDTH >= 12

@@ -1,6 +1,7 @@
 """A resident sends readings from a phone: «Показания» → form → confirmation → «Продолжить»."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -47,5 +48,10 @@ def test_it_sends_readings_of_two_meters_and_refuses_one_below_the_last(world, l
     page.get_by_label("Счётчик № 123456: Показание").fill("100")
     page.get_by_role("button", name="Передать показания").click()
     expect(page.get_by_role("alert")).to_contain_text("Показания не переданы")
-    expect(page.get_by_text("Показание меньше последнего принятого (123,456 от 20.01.2025)")).to_be_visible()
+    error = "Показание меньше последнего принятого (123,456 от 20.01.2025)"
+    # The error summary links to the field, and the field itself is described by the error.
+    expect(page.get_by_role("alert").get_by_role("link", name=error)).to_be_visible()
+    expect(page.get_by_label("Счётчик № 123456: Показание")).to_have_accessible_description(
+        re.compile(re.escape(error))
+    )
     assert ReadingSubmission.objects.count() == 2

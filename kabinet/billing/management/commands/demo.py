@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kabinet.accounts.models import AccountLink
 from kabinet.billing.demo import demo_load
+from kabinet.billing.demo_features import demo_features
 from kabinet.billing.models import PersonalAccount
 
 DEMO_PASSWORD = "kabinet-demo-2026"  # noqa: S105 - published demo sign-in, local data only
@@ -64,6 +65,10 @@ class Command(BaseCommand):
                     user=resident, account=account, defaults={"role": AccountLink.Role.HOLDER}
                 )
                 bound.append(f"{account.number} ({org})")
+        features = demo_features(
+            organisations=[org for org, _report in results], resident=resident,
+            password=DEMO_PASSWORD, today=today,
+        )
         second = PersonalAccount.objects.filter(organisation=results[0][0]).order_by("number")[1:2].first()
         self.stdout.write(self.style.SUCCESS("Демонстрационные данные загружены."))
         self.stdout.write(
@@ -85,3 +90,5 @@ class Command(BaseCommand):
         )
         for title, username in sign_ins:
             self.stdout.write(f"  {title}: логин {username}, пароль {DEMO_PASSWORD}")
+        for line in features:
+            self.stdout.write(line)

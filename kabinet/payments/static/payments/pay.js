@@ -1,5 +1,6 @@
 // The pay page: totals and commission as the payer types; per-service correction with reset.
-// Without JavaScript the form still works: the server checks everything and «Сбросить» posts.
+// Without JavaScript the form still works: the server checks everything; «Сбросить» (a plain
+// button, so that Enter in a sum field presses «Оплатить») appears only with this script.
 (function () {
   "use strict";
   var form = document.querySelector("[data-pay-form]");
@@ -44,6 +45,7 @@
     });
     var reset = row.querySelector("[data-reset]");
     if (reset) {
+      reset.hidden = false;
       reset.addEventListener("click", function (event) {
         event.preventDefault();
         row.querySelectorAll("[data-initial]").forEach(function (input) {
