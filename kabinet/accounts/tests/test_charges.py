@@ -75,12 +75,12 @@ def test_it_shows_the_finance_movement_for_a_range(client: Client, world) -> Non
     response = client.get(f"/charges/{world.account.pk}/", {"since": "2025-01", "until": "2025-01"})
 
     movement = response.content.decode().split('id="movement"', 1)[1]
-    assert "Долг на начало</dt><dd><span class="money">100,00" in movement
-    assert "Начислено</dt><dd><span class="money">135,36" in movement
-    assert "Оплачено</dt><dd><span class="money">100,00" in movement
+    assert 'Долг на начало</dt><dd><span class="money">100,00' in movement
+    assert 'Начислено</dt><dd><span class="money">135,36' in movement
+    assert 'Оплачено</dt><dd><span class="money">100,00' in movement
     # Penalties have their own line, and the lines add up: 100 + 135,36 + 1,20 − 100 = 136,56.
-    assert "Пени</dt><dd><span class="money">1,20" in movement
-    assert "Долг на конец</dt><dd><span class="money">136,56" in movement
+    assert 'Пени</dt><dd><span class="money">1,20' in movement
+    assert 'Долг на конец</dt><dd><span class="money">136,56' in movement
 
     empty = client.get(f"/charges/{world.account.pk}/", {"since": "2024-01", "until": "2024-06"})
     assertContains(empty, "За выбранные месяцы начислений нет.")
