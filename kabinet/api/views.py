@@ -316,6 +316,8 @@ class PaymentListCreate(ApiView):
         ).first()
         if organisation is None:
             raise Http404
+        for line in data.validated_data["lines"]:
+            get_account_for_user(user, line["account"], Right.PAY)  # someone else's account: 404
         lines = [
             PayLine(line["account"], amount=line["amount"], penalty=line["penalty"])
             for line in data.validated_data["lines"]
