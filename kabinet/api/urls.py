@@ -1,4 +1,4 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from kabinet.api import views, views_web
@@ -37,6 +37,8 @@ api = [
     path("requests/<int:request_id>/cancel/", views.RequestCancel.as_view(), name="api_request_cancel"),
     path("request-types/", views.RequestTypeList.as_view(), name="api_request_types"),
     path("news/", views.NewsList.as_view(), name="api_news"),
+    # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
+    re_path(r"^[\s\S]*$", views.not_found),
 ]
 
 urlpatterns = [

@@ -12,8 +12,9 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.lookups import StartsWith
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -24,7 +25,7 @@ from rest_framework.response import Response
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
 from kabinet.accounts.models import AccountLink
 from kabinet.api import serializers as s
-from kabinet.api.errors import ApiError, error_response
+from kabinet.api.errors import ApiError, error_body, error_response
 from kabinet.api.idempotency import HEADER, idempotent
 from kabinet.api.models import Scope
 from kabinet.billing.epd import epd_for, render_epd
@@ -81,6 +82,11 @@ def _month(text: str | None, name: str) -> datetime.date | None:
         return datetime.datetime.strptime(text, "%Y-%m").date()  # noqa: DTZ007 (a month, no time)
     except ValueError:
         raise ApiError(400, "period", "Период задаётся как YYYY-MM, например 2025-01.", {name: ["YYYY-MM"]}) from None
+
+
+@csrf_exempt  # a POST to an unknown API address is 404, not the CSRF page
+def not_found(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(error_body("not_found", "Не найдено."), status=404)
 
 
 class ApiView(generics.GenericAPIView):
