@@ -218,7 +218,7 @@ def reading_entry(reading: Reading) -> HistoryEntry:
 def _newest_first(entry: HistoryEntry) -> tuple:
     # On the same day a resident's submission comes before the billing's reading of it.
     stamp = entry.submitted_at.timestamp() if entry.submitted_at else 0.0
-    return (entry.reading_date, entry.key.startswith("s"), stamp, entry.key)
+    return (entry.reading_date, entry.key.startswith("s"), stamp, int(entry.key[1:]))
 
 
 def reading_history(meters: list[Meter], limit: int = 200) -> list[HistoryEntry]:
