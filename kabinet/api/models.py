@@ -4,6 +4,7 @@ A token's secret is shown once and stored only as its SHA-256: it has 256 bits o
 fast hash is enough and lets every request find its token by one indexed lookup.
 """
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -47,7 +48,7 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def is_active(self, now: "timezone.datetime | None" = None) -> bool:
+    def is_active(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 

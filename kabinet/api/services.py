@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kabinet.api.models import ApiToken, CalendarFeed, Scope, secret_hash
 from kabinet.users.models import User
 
-TOKEN_PREFIX = "kab_"
+TOKEN_PREFIX = "kab_"  # noqa: S105 (a visible prefix, not a secret)
 FEED_PREFIX = "cal_"
 # A token's use is written at most this often: a device polling every few seconds must not turn
 # every read into a write.

@@ -7,7 +7,7 @@ else's account, meter, payment or request is 404, never 403.
 from __future__ import annotations
 
 import datetime
-from typing import Any, cast
+from typing import cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, QuerySet, Value

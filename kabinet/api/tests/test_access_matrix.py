@@ -34,7 +34,7 @@ def _request(world) -> ServiceRequest:  # type: ignore[no-untyped-def]
     return request_create(
         author=world.holder,
         account=world.account,
-        type=RequestType.objects.filter(organisation=world.org).first(),
+        type=RequestType.objects.filter(organisation=world.org).earliest("pk"),
         reason="Течёт кран",
         desired_date=OPEN_WINDOW.date() + datetime.timedelta(days=3),
         time_slot="08-12",
@@ -76,7 +76,7 @@ ENDPOINTS = [
         201,
         lambda w, x: {
             "account": w.account.pk,
-            "type": RequestType.objects.filter(organisation=w.org).first().pk,
+            "type": RequestType.objects.filter(organisation=w.org).earliest("pk").pk,
             "reason": "Не работает счётчик",
             "desired_date": str(OPEN_WINDOW.date() + datetime.timedelta(days=2)),
             "time_slot": "12-16",

@@ -30,7 +30,9 @@ def test_it_creates_a_token_and_shows_it_once(world):
     response = client.post(URL, {"name": "Home Assistant", "scopes": ["read", "readings"], "expires_on": ""})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
-    secret = re.search(r'value="(kab_[^"]+)"', response.content.decode()).group(1)
+    found = re.search(r'value="(kab_[^"]+)"', response.content.decode())
+    assert found
+    secret = found.group(1)
     token = ApiToken.objects.get()
     assert (token.name, token.scopes, token.expires_at) == ("Home Assistant", ["read", "readings"], None)
     assert client_for(secret).get("/api/v1/accounts/").status_code == 200
@@ -83,7 +85,9 @@ def test_it_gives_a_stranger_404_for_another_persons_token(world):
 def test_it_creates_and_revokes_the_calendar_address(world):
     client = signed_in(world.holder)
     body = client.post(URL, {"action": "calendar"}).content.decode()
-    url = re.search(r'value="(http[^"]+\.ics)"', body).group(1)
+    found = re.search(r'value="(http[^"]+\.ics)"', body)
+    assert found
+    url = found.group(1)
     path = url.split("testserver")[1]
     assert Client().get(path).status_code == 200
     feed = CalendarFeed.objects.get()

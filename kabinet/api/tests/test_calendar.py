@@ -26,7 +26,7 @@ def events(response) -> list:  # type: ignore[no-untyped-def]
 
 def test_it_has_the_next_reading_window_of_each_account(world):
     other = make_org("tsj", inn="5406012341", reading_first_day=10, reading_last_day=25)
-    second = add_account(other, "7001", holder=world.holder)
+    add_account(other, "7001", holder=world.holder)
     _feed, secret = calendar_feed_create(user=world.holder)
     with time_machine.travel(local("2025-02-27 12:00"), tick=False):  # both windows closed
         found = events(fetch(secret))

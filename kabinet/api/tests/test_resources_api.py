@@ -116,7 +116,7 @@ def _request_body(world, **fields):  # type: ignore[no-untyped-def]
     request_types_ensure(organisation=world.org)
     body = {
         "account": world.account.pk,
-        "type": RequestType.objects.filter(organisation=world.org).first().pk,
+        "type": RequestType.objects.filter(organisation=world.org).earliest("pk").pk,
         "reason": "Течёт стояк",
         "desired_date": str(OPEN_WINDOW.date() + datetime.timedelta(days=1)),
         "time_slot": "08-12",
