@@ -57,3 +57,4 @@ lint: install
 bench: install
 	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/epd.py
+	$(VENV_BIN)/python bench/api_readings.py

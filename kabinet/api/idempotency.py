@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -46,9 +46,17 @@ def idempotent(request: Request, handler: Callable[[], Response]) -> HttpRespons
         raise ApiError(400, "idempotency_key", "Idempotency-Key не длиннее 255 символов.")
     fingerprint = _fingerprint(request)
     with transaction.atomic():
-        record, created = IdempotencyKey.objects.get_or_create(
-            user=request.user, key=key, defaults={"fingerprint": fingerprint}
-        )
+        # Insert first (no read before): a concurrent first request holds the row uncommitted,
+        # so this INSERT waits for it and then fails, and the answer is read below.
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    user=request.user, key=key, fingerprint=fingerprint
+                )
+            created = True
+        except IntegrityError:
+            record = IdempotencyKey.objects.get(user=request.user, key=key)
+            created = False
         if not created:
             if record.fingerprint != fingerprint:
                 raise ApiError(
