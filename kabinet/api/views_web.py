@@ -118,7 +118,10 @@ def calendar_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     feed = services.calendar_feed_find(secret)
     if feed is None:
-        raise Http404
+        response = HttpResponse(_("Календарь не найден."), status=404, content_type="text/plain")
+        # Django logs every 4xx with its path, and this path is the secret: keep it out.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
     response = HttpResponse(calendar_for(feed.user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kabinet.ics"'
     response["Cache-Control"] = "private, max-age=900"

@@ -75,3 +75,13 @@ def test_it_stops_working_when_revoked_or_replaced(world):
     assert fetch(new_secret).status_code == 404
     assert fetch("cal_guess").status_code == 404
     assert feed.pk != _new.pk
+
+
+def test_it_keeps_calendar_secrets_out_of_the_logs(world, caplog):
+    import logging
+
+    feed, secret = calendar_feed_create(user=world.holder)
+    calendar_feed_revoke(user=world.holder, feed_id=feed.pk)
+    caplog.set_level(logging.DEBUG)
+    assert fetch(secret).status_code == 404
+    assert secret not in caplog.text
