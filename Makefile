@@ -59,3 +59,4 @@ bench: export DJANGO_SETTINGS_MODULE ?= config.settings_test
 bench: install
 	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/epd.py
+	$(VENV_BIN)/python bench/api_readings.py

@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     "kabinet.helpdesk",
     "kabinet.news",
     "kabinet.front",
+    # REST API v1 (kabinet/api, SPEC 3.6)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "kabinet.api",
 ]
 
 MIDDLEWARE = [
@@ -254,3 +259,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# REST API v1 (kabinet/api): Bearer personal access tokens, one error shape, OpenAPI 3 schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kabinet.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["kabinet.api.authentication.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["kabinet.api.authentication.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kabinet.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Кабинет API",
+    "DESCRIPTION": "REST API v1 личного кабинета абонента ЖКХ (SPEC 3.6).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Requests per minute per API token (429 with Retry-After above it).
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))

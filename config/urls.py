@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kabinet.helpdesk.urls")),
     path("", include("kabinet.news.urls")),
     path("", include("kabinet.front.urls")),
+    path("", include("kabinet.api.urls")),
 ]

@@ -1,9 +1,7 @@
-import datetime
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.billing.models import PersonalAccount
@@ -83,30 +81,6 @@ class RequestForm(forms.Form):
         account_field.queryset = accounts
         type_field.queryset = types.select_related("organisation")
         type_field.show_organisation = len({a.organisation_id for a in accounts}) > 1
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        account, type_ = data.get("account"), data.get("type")
-        desired = data.get("desired_date")
-        if desired:
-            # "Today" is the organisation's today, not the server's.
-            today = timezone.localdate(timezone=account.organisation.tz if account else None)
-            if desired < today:
-                self.add_error(
-                    "desired_date",
-                    _("Дата исполнения не может быть в прошлом: выберите сегодня или позже."),
-                )
-            elif desired > today + datetime.timedelta(days=90):
-                self.add_error("desired_date", _("Выберите дату в ближайшие 90 дней."))
-        if account and type_ and type_.organisation_id != account.organisation_id:
-            self.add_error(
-                "type",
-                _(
-                    "Этот тип заявки принимает другая организация: выберите тип для своего лицевого счёта."
-                ),
-            )
-        return data
-
 
 class RequestFilterForm(forms.Form):
     date_from = forms.DateField(

@@ -8,6 +8,7 @@ Request statuses:
     Принята в систему | В работе → Отменена сотрудником   (an operator, with a reason)
 """
 
+import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
@@ -16,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.accounts.access import Right, user_can
@@ -94,6 +96,9 @@ def request_types_ensure(*, organisation: Organisation) -> None:
 
 # --- requests ----------------------------------------------------------------------------------
 
+# How far ahead a resident may ask for a visit.
+DESIRED_DATE_AHEAD = datetime.timedelta(days=90)
+
 
 def _save_attachments(files: Sequence[UploadedFile], **owner: Any) -> None:
     for checked in check_photos(files):
@@ -113,15 +118,57 @@ def request_create(
     account: PersonalAccount,
     type: RequestType,
     reason: str,
-    desired_date: Any,
+    desired_date: datetime.date,
     time_slot: str,
     files: Sequence[UploadedFile] = (),
 ) -> ServiceRequest:
-    """File a request for an account the author may read; the photos are checked first."""
+    """File a request for an account the author may read; the photos are checked first.
+
+    Refused (ValidationError, with the field named) when the type belongs to another
+    organisation or is withdrawn, the reason is empty, the time slot unknown, or the desired
+    date lies in the past or more than 90 days ahead of the organisation's today.
+    """
     if not user_can(author, account, Right.READ):
-        raise ValidationError(_("Лицевой счёт не найден."))
+        raise ValidationError(_("Лицевой счёт не найден."), code="account")
     if type.organisation_id != account.organisation_id or not type.is_active:
-        raise ValidationError(_("Этот тип заявки не подходит для выбранного лицевого счёта."))
+        raise ValidationError(
+            {
+                "type": ValidationError(
+                    _(
+                        "Этот тип заявки принимает другая организация: выберите тип для своего "
+                        "лицевого счёта."
+                    ),
+                    code="type",
+                )
+            }
+        )
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": ValidationError(_("Опишите, что случилось."), code="reason")}
+        )
+    if time_slot not in ServiceRequest.TimeSlot.values:
+        raise ValidationError(
+            {"time_slot": ValidationError(_("Выберите время исполнения."), code="time_slot")}
+        )
+    # "Today" is the organisation's today, not the server's.
+    today = timezone.localdate(timezone=account.organisation.tz)
+    if desired_date < today:
+        raise ValidationError(
+            {
+                "desired_date": ValidationError(
+                    _("Дата исполнения не может быть в прошлом: выберите сегодня или позже."),
+                    code="desired_date",
+                )
+            }
+        )
+    if desired_date > today + DESIRED_DATE_AHEAD:
+        raise ValidationError(
+            {
+                "desired_date": ValidationError(
+                    _("Выберите дату в ближайшие 90 дней."), code="desired_date"
+                )
+            }
+        )
     check_photos(files)
     with transaction.atomic():
         request = ServiceRequest.objects.create(

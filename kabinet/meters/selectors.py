@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import formats
 from django.utils.safestring import SafeString
@@ -128,3 +129,134 @@ def submission_history(account: PersonalAccount, limit: int = 200) -> list[Readi
         .select_related("meter", "user")
         .order_by("-submitted_at", "-pk")[:limit]
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading history with source and status (SPEC 2.4, 3.6): what residents sent and what the
+# billing system holds, side by side.
+
+# Words a billing system uses in a reading's `source` for a reading it calculated itself.
+ESTIMATE_MARKS = ("estim", "average", "norm", "calc", "расч", "средн", "норм", "замещ")
+
+# The API's status codes (SPEC 3.6) for the submission statuses.
+STATUS_CODES = {
+    ReadingSubmission.Status.RECEIVED: "accepted",
+    ReadingSubmission.Status.TRANSFERRED: "sent",
+    ReadingSubmission.Status.ACCEPTED: "charged",
+    ReadingSubmission.Status.REJECTED: "rejected",
+}
+SOURCE_LABELS = {
+    "resident_web": _("Житель, личный кабинет"),
+    "resident_api": _("Житель, через API"),
+    "billing": _("Биллинг организации"),
+    "estimated": _("Расчётное (без показаний)"),
+}
+
+
+def billing_source(raw: str) -> str:
+    """"estimated" for a reading the billing system calculated, "billing" for any other."""
+    text = (raw or "").strip().lower()
+    return "estimated" if any(mark in text for mark in ESTIMATE_MARKS) else "billing"
+
+
+@dataclass
+class HistoryEntry:
+    """One reading in a history: a resident's submission or a reading of the billing system."""
+
+    key: str  # "s<pk>" for a submission, "b<pk>" for a billing reading
+    meter: Meter
+    reading_date: datetime.date
+    values: list
+    status: str  # accepted / sent / charged / rejected
+    status_label: str
+    reject_reason: str
+    source: str  # resident_web / resident_api / billing / estimated
+    submitted_at: datetime.datetime | None
+    replaced: bool = False
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS[self.source])
+
+    @property
+    def labelled_values(self) -> list[tuple[str, str]]:
+        from kabinet.meters.models import labelled
+
+        return labelled(self.values, self.meter.zones)
+
+
+def submission_entry(submission: ReadingSubmission) -> HistoryEntry:
+    source = "resident_api" if submission.source == ReadingSubmission.Source.API else "resident_web"
+    return HistoryEntry(
+        key=f"s{submission.pk}",
+        meter=submission.meter,
+        reading_date=submission.reading_date,
+        values=submission.values,
+        status=STATUS_CODES[ReadingSubmission.Status(submission.status)],
+        status_label=str(submission.get_status_display()),
+        reject_reason=submission.reject_reason,
+        source=source,
+        submitted_at=submission.submitted_at,
+        replaced=submission.replaced_by_id is not None,
+    )
+
+
+def reading_entry(reading: Reading) -> HistoryEntry:
+    return HistoryEntry(
+        key=f"b{reading.pk}",
+        meter=reading.meter,
+        reading_date=reading.reading_date,
+        values=reading.values,
+        status="charged",
+        status_label=str(ReadingSubmission.Status.ACCEPTED.label),
+        reject_reason="",
+        source=billing_source(reading.source),
+        submitted_at=None,
+    )
+
+
+def _newest_first(entry: HistoryEntry) -> tuple:
+    # On the same day a resident's submission comes before the billing's reading of it.
+    stamp = entry.submitted_at.timestamp() if entry.submitted_at else 0.0
+    return (entry.reading_date, entry.key.startswith("s"), stamp, int(entry.key[1:]))
+
+
+def reading_history(meters: list[Meter], limit: int = 200) -> list[HistoryEntry]:
+    """Submissions and billing readings of these meters, newest first; two queries."""
+    if not meters:
+        return []
+    by_id = {m.pk: m for m in meters}
+    entries = []
+    for submission in ReadingSubmission.objects.filter(meter__in=meters).order_by(
+        "-reading_date", "-submitted_at", "-pk"
+    )[:limit]:
+        submission.meter = by_id[submission.meter_id]
+        entries.append(submission_entry(submission))
+    for reading in Reading.objects.filter(meter__in=meters).order_by("-reading_date", "-pk")[:limit]:
+        reading.meter = by_id[reading.meter_id]
+        entries.append(reading_entry(reading))
+    entries.sort(key=_newest_first, reverse=True)
+    return entries[:limit]
+
+
+def last_readings(meters: list[Meter]) -> dict[int, HistoryEntry]:
+    """The newest reading of each meter (a current submission or the billing's); two queries."""
+    if not meters:
+        return {}
+    by_id = {m.pk: m for m in meters}
+    last: dict[int, HistoryEntry] = {}
+    submissions = (
+        ReadingSubmission.objects.filter(meter__in=meters, replaced_by__isnull=True)
+        .order_by("meter_id", "-reading_date", "-submitted_at", "-pk")
+    )
+    billing = Reading.objects.filter(meter__in=meters).order_by("meter_id", "-reading_date", "-pk")
+    if connection.vendor == "postgresql":
+        submissions = submissions.distinct("meter_id")
+        billing = billing.distinct("meter_id")
+    for row in list(submissions) + list(billing):
+        row.meter = by_id[row.meter_id]
+        entry = submission_entry(row) if isinstance(row, ReadingSubmission) else reading_entry(row)
+        current = last.get(row.meter_id)
+        if current is None or _newest_first(entry) > _newest_first(current):
+            last[row.meter_id] = entry
+    return last

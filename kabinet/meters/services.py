@@ -65,12 +65,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a reading cannot be sent as it is. `confirm` names the box that lets it through."""
+    """Why a reading cannot be sent as it is. `confirm` names the box that lets it through.
+
+    `code` is stable (the API's error code, SPEC 3.6): window_closed, zones, negative, digits,
+    below_previous, verification_overdue, needs_confirmation, not_a_number, unknown_meter, empty.
+    """
 
     message: str
     meter_id: int | None = None
     zone: int | None = None  # 1..3; None for the meter as a whole
     confirm: str | None = None  # "rollover" or "high"
+    code: str = "invalid"
 
 
 class ReadingsRejected(Exception):
@@ -166,7 +171,7 @@ def _check_meter(
             parsed.append(None)
             bad = True
             problems.append(
-                Problem(_("Введите число цифрами, например 123,456."), meter.pk, zone)
+                Problem(_("Введите число цифрами, например 123,456."), meter.pk, zone, code="not_a_number")
             )
     if bad:
         return None
@@ -182,6 +187,7 @@ def _check_meter(
                 )
                 % {"date": _date(meter.next_verification_on)},
                 meter.pk,
+                code="verification_overdue",
             )
         )
         return None
@@ -194,6 +200,7 @@ def _check_meter(
                     % {"zones": ", ".join(str(label) for label in labels), "zone": labels[zone - 1]},
                     meter.pk,
                     zone,
+                    code="zones",
                 )
             )
         return None
@@ -202,7 +209,12 @@ def _check_meter(
     for zone, value in enumerate(values, start=1):
         if value < 0:
             problems.append(
-                Problem(_("Показание не может быть отрицательным: введите число со счётчика."), meter.pk, zone)
+                Problem(
+                    _("Показание не может быть отрицательным: введите число со счётчика."),
+                    meter.pk,
+                    zone,
+                    code="negative",
+                )
             )
             ok = False
             continue
@@ -217,6 +229,7 @@ def _check_meter(
                     % {"n": meter.digits},
                     meter.pk,
                     zone,
+                    code="digits",
                 )
             )
             ok = False
@@ -227,7 +240,7 @@ def _check_meter(
                 else _("У этого счётчика %(n)s разрядов после запятой: введите не больше %(n)s цифр после запятой.")
                 % {"n": meter.decimals}
             )
-            problems.append(Problem(message, meter.pk, zone))
+            problems.append(Problem(message, meter.pk, zone, code="digits"))
             ok = False
     if not ok:
         return None
@@ -265,6 +278,7 @@ def _check_meter(
                         % {"prev": previous_text, "date": _date(last.reading_date)},
                         meter.pk,
                         zone,
+                        code="below_previous",
                     )
                 )
             else:
@@ -279,6 +293,7 @@ def _check_meter(
                         meter.pk,
                         zone,
                         confirm="rollover",
+                        code="needs_confirmation",
                     )
                 )
         plan.rollover = True
@@ -294,6 +309,7 @@ def _check_meter(
                 % {"used": _fmt(plan.consumption), "unit": meter.unit},
                 meter.pk,
                 confirm="high",
+                code="needs_confirmation",
             )
         )
         plan.high = True
@@ -336,7 +352,8 @@ def reading_submit(
                         "last": org.reading_last_day,
                         "time": org.reading_closes_at.strftime("%H:%M"),
                         "opens": formats.date_format(opens, "d.m.Y H:i"),
-                    }
+                    },
+                    code="window_closed",
                 )
             ]
         )
@@ -345,7 +362,11 @@ def reading_submit(
     problems: list[Problem] = []
     for meter_id in values:
         if meter_id not in meters:
-            problems.append(Problem(_("Такого прибора учёта нет на этом лицевом счёте."), meter_id))
+            problems.append(
+                Problem(
+                    _("Такого прибора учёта нет на этом лицевом счёте."), meter_id, code="unknown_meter"
+                )
+            )
     plans: list[Planned] = []
     for meter in meters.values():
         if meter.pk not in values:
@@ -357,7 +378,7 @@ def reading_submit(
         if plan is not None:
             plans.append(plan)
     if not plans and not problems:
-        problems.append(Problem(_("Введите показания хотя бы одного прибора учёта.")))
+        problems.append(Problem(_("Введите показания хотя бы одного прибора учёта."), code="empty"))
     waived = {"rollover"} if confirm_rollover else set()
     if confirm_high:
         waived.add("high")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
 from kabinet.lib.failures import OUTSIDE_FAILURES, SAVE_FAILED
 from kabinet.meters.forms import ReadingsForm, ReminderForm
-from kabinet.meters.selectors import meter_rows, submission_history
+from kabinet.meters.selectors import meter_rows, reading_history
 from kabinet.meters.services import ReadingsRejected, reading_submit, reminder_subscribe
 from kabinet.meters.window import next_opening, reading_window
 from kabinet.users.models import NotificationSettings, User
@@ -89,7 +89,8 @@ def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
 @login_required
 def readings_history(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_account_for_user(cast(User, request.user), account_id, Right.READINGS)
-    ctx = {"account": account, "submissions": submission_history(account)}
+    meters = list(account.meters.order_by("resource", "serial_number", "pk"))
+    ctx = {"account": account, "entries": reading_history(meters)}
     return render(request, "meters/history.html", ctx)
 
 

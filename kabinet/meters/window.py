@@ -69,3 +69,12 @@ def next_opening(org: Organisation, now: datetime.datetime | None = None) -> dat
         return window.opens_at
     year, month = (window.now.year + 1, 1) if window.now.month == 12 else (window.now.year, window.now.month + 1)
     return window_of_month(org, year, month, window.now).opens_at
+
+
+def upcoming_window(org: Organisation, now: datetime.datetime | None = None) -> ReadingWindow:
+    """The window that is open now, or else the next one to open."""
+    window = reading_window(org, now)
+    if window.now < window.closes_at:
+        return window
+    year, month = (window.now.year + 1, 1) if window.now.month == 12 else (window.now.year, window.now.month + 1)
+    return window_of_month(org, year, month, window.now)

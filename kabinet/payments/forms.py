@@ -7,15 +7,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.payments.models import ZERO
 from kabinet.payments.selectors import AccountDue
-from kabinet.payments.services import PayLine, rub
+from kabinet.payments.services import PayLine, receipt_contact_normal
 
 FIELD = re.compile(r"^(amount|penalty|service)_(\d+)(?:_(\d+))?$")
-PHONE = re.compile(r"^\+?[78]?\d{10}$")
 
 
 def parse_money(raw: str) -> Decimal:
@@ -30,14 +28,6 @@ def parse_money(raw: str) -> Decimal:
     if not value.is_finite() or abs(value) >= Decimal("1e10"):
         raise ValueError(raw)
     return value
-
-
-def normal_phone(value: str) -> str:
-    digits = re.sub(r"[\s()\-]", "", value)
-    if not PHONE.match(digits):
-        raise forms.ValidationError("")
-    digits = digits.lstrip("+")
-    return "+7" + digits[-10:]
 
 
 class PayForm(forms.Form):
@@ -64,24 +54,12 @@ class PayForm(forms.Form):
         self.bad_fields: list[str] = []
 
     def clean_receipt_contact(self) -> str:
-        value = self.cleaned_data["receipt_contact"].strip()
-        if "@" in value:
-            try:
-                validate_email(value)
-            except forms.ValidationError:
-                raise forms.ValidationError(_("Проверьте e-mail: например, ivanov@mail.ru.")) from None
-            return value
-        try:
-            return normal_phone(value)
-        except forms.ValidationError:
-            raise forms.ValidationError(
-                _("Укажите e-mail или телефон в формате +7 900 123-45-67.")
-            ) from None
+        # The rule is the service's, so the pay page and the API cannot drift apart.
+        return receipt_contact_normal(self.cleaned_data["receipt_contact"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         lines: dict[int, PayLine] = {}
-        prefills = {due.account.pk: due for due in self.dues}
         bad = False
         # Every posted amount field counts, not only those we rendered: an account that is not
         # the payer's must be refused by the service, never silently dropped.
@@ -107,34 +85,5 @@ class PayForm(forms.Form):
             raise forms.ValidationError(
                 _("Суммы вводятся цифрами, копейки — через запятую: например, 1250,50.")
             )
-        for line in lines.values():
-            due = prefills.get(line.account_id)
-            line.services = self._corrected_services(line, due)
         self.pay_lines = list(lines.values())
         return cleaned
-
-    def _corrected_services(self, line: PayLine, due: AccountDue | None) -> dict[str, Decimal]:
-        """The per-service split when the payer corrected it; {} when it was left as offered."""
-        if due is None or not line.services:
-            return {}
-        by_id = {str(service.service_id): service for service in due.services}
-        if any(key not in by_id for key in line.services):
-            raise forms.ValidationError(_("Услуга не найдена в начислениях лицевого счёта."))
-        offered = {key: service.prefill for key, service in by_id.items()}
-        given = {key: line.services.get(key, ZERO) for key in by_id}
-        if given == offered:
-            return {}
-        if sum(given.values(), ZERO) != line.amount:
-            self.bad_fields.append(f"amount_{line.account_id}")
-            raise forms.ValidationError(
-                _(
-                    "Лицевой счёт %(number)s: сумма по услугам (%(services)s ₽) не равна сумме "
-                    "к оплате (%(amount)s ₽). Исправьте сумму или нажмите «Сбросить»."
-                )
-                % {
-                    "number": due.account.number,
-                    "services": rub(sum(given.values(), ZERO)),
-                    "amount": rub(line.amount),
-                }
-            )
-        return {by_id[key].code: value for key, value in given.items() if value}

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from kabinet.accounts.access import Right, linked_accounts
-from kabinet.billing.models import BillingPayment
+from kabinet.billing.models import BillingPayment, PersonalAccount
 from kabinet.lib.http import HttpError
 from kabinet.orgs.models import Organisation
 from kabinet.payments.models import (
@@ -70,9 +72,16 @@ class PaymentMismatch(Exception):
     """The gateway reports another amount or currency than the payment's: nothing is credited."""
 
 
+PHONE = re.compile(r"^\+?[78]?\d{10}$")
+
+
 @dataclass
 class PayLine:
-    """What the payer asked to pay on one account."""
+    """What the payer asked to pay on one account.
+
+    `services` is the payer's own split of `amount` by service, keyed by the service's id as
+    the pay page offers it; empty when the amount is paid as the organisation splits it.
+    """
 
     account_id: int
     amount: Decimal = ZERO
@@ -94,15 +103,76 @@ def commission_for(organisation: Organisation, amount: Decimal) -> Decimal:
     return (amount * percent / 100).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
+def receipt_contact_normal(value: str) -> str:
+    """The e-mail or phone (as +7XXXXXXXXXX) for the fiscal receipt (54-ФЗ); ValidationError
+    with code "receipt_contact" when it is neither."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(
+            _("Укажите e-mail или телефон: на него придёт кассовый чек."), code="receipt_contact"
+        )
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError(
+                _("Проверьте e-mail: например, ivanov@mail.ru."), code="receipt_contact"
+            ) from None
+        return value
+    digits = re.sub(r"[\s()\-]", "", value)
+    if not PHONE.match(digits):
+        raise ValidationError(
+            _("Укажите e-mail или телефон в формате +7 900 123-45-67."), code="receipt_contact"
+        )
+    return "+7" + digits.lstrip("+")[-10:]
+
+
+def _corrected_services(line: PayLine, account: PersonalAccount) -> dict[str, Decimal]:
+    """The payer's split by service code when it differs from the offered one; {} otherwise.
+
+    The split must name services of the account's latest published period and add up to the
+    line's amount.
+    """
+    from kabinet.payments.selectors import account_dues
+
+    if not line.services:
+        return {}
+    (due,) = account_dues([account], with_services=True)
+    by_id = {str(service.service_id): service for service in due.services}
+    if any(key not in by_id for key in line.services):
+        raise ValidationError(_("Услуга не найдена в начислениях лицевого счёта."), code="services")
+    offered = {key: service.prefill for key, service in by_id.items()}
+    given = {key: line.services.get(key, ZERO) for key in by_id}
+    if given == offered:
+        return {}
+    if sum(given.values(), ZERO) != line.amount:
+        raise ValidationError(
+            _(
+                "Лицевой счёт %(number)s: сумма по услугам (%(services)s ₽) не равна сумме "
+                "к оплате (%(amount)s ₽). Исправьте сумму или нажмите «Сбросить»."
+            )
+            % {
+                "number": account.number,
+                "services": rub(sum(given.values(), ZERO)),
+                "amount": rub(line.amount),
+            },
+            code="services",
+            params={"account_id": account.pk},
+        )
+    return {by_id[key].code: value for key, value in given.items() if value}
+
+
 def payment_create(
     *, user: User, organisation: Organisation, lines: list[PayLine], receipt_contact: str
 ) -> Payment:
     """A payment of the given accounts of one organisation, not yet sent to the gateway.
 
     Refused (ValidationError) when an account is not one this user may pay, belongs to another
-    organisation, an amount is negative or has fractions of a kopeck, or the total is below the
+    organisation, an amount is negative or has fractions of a kopeck, a per-service split does
+    not add up, the receipt contact is neither an e-mail nor a phone, or the total is below the
     organisation's minimum or above MAX_PAYMENT. Rows of 0 are skipped.
     """
+    receipt_contact = receipt_contact_normal(receipt_contact)
     if not provider_enabled(organisation.payment_provider):
         raise ValidationError(ONLINE_PAYMENT_UNAVAILABLE, code="no_gateway")
     allowed = {
@@ -123,6 +193,7 @@ def payment_create(
                 raise ValidationError(_("Сумма не может быть отрицательной."), code="negative")
             if value != value.quantize(KOPECK):
                 raise ValidationError(_("Укажите сумму в рублях и копейках."), code="kopecks")
+        line.services = _corrected_services(line, account)
         if line.total > 0:
             kept.append(line)
     amount = sum((line.total for line in kept), ZERO)

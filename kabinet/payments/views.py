@@ -194,6 +194,9 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
+                # Mark the account's amount the refusal is about, so the page links it.
+                if exc.params and "account_id" in exc.params:
+                    form.bad_fields.append(f"amount_{exc.params['account_id']}")
             else:
                 return _start(request, payment)
     else:

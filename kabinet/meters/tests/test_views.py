@@ -193,3 +193,25 @@ def test_it_marks_a_meter_past_verification(world):
         body = client_for(world.holder).get(page_url(world)).content.decode()
     assert "срок поверки истёк" in body
     assert datetime.date(2026, 1, 10).strftime("%d.%m.%Y") in body
+
+
+def test_it_shows_the_source_and_status_of_every_reading_in_the_history(world):
+    from kabinet.meters.models import Reading
+    from kabinet.meters.services import reading_submit, submissions_set_status
+
+    m1 = Meter.objects.get(external_id="M-1")
+    Reading.objects.create(meter=m1, reading_date=datetime.date(2024, 12, 20), value1=120, source="расчётное")
+    with time_machine.travel(OPEN, tick=False):
+        client_for(world.holder).post(page_url(world), {f"m{m1.pk}_1": "124", "action": "send"})
+        (api_submission,) = reading_submit(
+            user=world.member, account=world.account, values={m1.pk: ["125"]}, source="api"
+        )
+    submissions_set_status(submissions=[api_submission], status="transferred")
+    body = client_for(world.holder).get(reverse("readings_history", args=[world.account.pk])).content.decode()
+    rows = [row for row in body.split("<tr>")[2:]]
+    assert len(rows) == 5  # two submissions, three billing readings (M-1 twice, M-2 once)
+    assert "Житель, через API" in rows[0] and "Передано в расчёт" in rows[0] and "125" in rows[0]
+    assert "Житель, личный кабинет" in rows[1] and "Заменено более поздним" in rows[1]
+    assert "Биллинг организации" in body and "Принято к начислению" in body
+    estimated = next(row for row in rows if "20.12.2024" in row)
+    assert "Расчётное (без показаний)" in estimated

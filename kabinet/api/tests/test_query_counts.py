@@ -1,0 +1,52 @@
+"""List endpoints issue a fixed number of queries whatever the number of rows (SPEC 4)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+
+from kabinet.accounts.tests.factories import link
+from kabinet.api.tests.helpers import OPEN_WINDOW, api, meter
+from kabinet.meters.models import Reading
+from kabinet.meters.services import reading_submit
+from kabinet.meters.tests.helpers import make_meter
+from kabinet.payments.tests.helpers import add_account
+
+
+def _grow(world, rows: int) -> None:  # type: ignore[no-untyped-def]
+    for n in range(rows):
+        account = add_account(world.org, f"8{n:03d}")
+        link(world.holder, account)
+        make_meter(account, f"X-{n}", history=(("2025-01-20", "10"),))
+    m1 = meter(world, "M-1")
+    for n in range(rows):
+        Reading.objects.create(meter=m1, reading_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=n), value1=n)
+    with time_machine.travel(OPEN_WINDOW, tick=False):
+        reading_submit(user=world.holder, account=world.account, values={m1.pk: ["124"]})
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/accounts/", "/api/v1/meters/", "/api/v1/payments/", "/api/v1/requests/", "/api/v1/news/"],
+)
+def test_it_reads_lists_in_a_fixed_number_of_queries(world, django_assert_max_num_queries, url):
+    client = api(world.holder)
+    with time_machine.travel(OPEN_WINDOW, tick=False):
+        client.get(url)  # the token's first use is written once
+        with django_assert_max_num_queries(9):
+            assert client.get(url).status_code == 200
+        _grow(world, 12)
+        with django_assert_max_num_queries(9):
+            assert client.get(url).status_code == 200
+
+
+def test_it_reads_a_meter_history_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    client = api(world.holder)
+    url = f"/api/v1/meters/{meter(world, 'M-1').pk}/readings/"
+    client.get(url)
+    _grow(world, 30)
+    with django_assert_max_num_queries(6):
+        response = client.get(url)
+    assert response.json()["count"] == 32
