@@ -9,10 +9,9 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from kabinet.accounts.access import Right, linked_accounts
-from kabinet.billing.selectors import add_months
+from kabinet.billing.selectors import add_months, latest_periods
 from kabinet.meters.window import upcoming_window, window_of_month
 from kabinet.orgs.models import Organisation
-from kabinet.payments.selectors import latest_periods
 from kabinet.users.models import User
 
 WINDOWS_AHEAD = 3  # the next window and two more
