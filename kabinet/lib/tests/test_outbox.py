@@ -239,3 +239,4 @@ class DownEmail:
 
     def send_messages(self, messages: object) -> int:
         raise ConnectionRefusedError("the mail server does not answer")
+
