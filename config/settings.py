@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its time and status cover every other middleware (kabinet/lib/requestlog.py).
+    "kabinet.lib.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +171,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "kabinet.payments.tasks.reconcile_payments", "schedule": 300.0},
 }
+# Daily at 09:00 (TIME_ZONE): reminders go once per reading window, so a missed day catches up.
+CELERY_BEAT_SCHEDULE["reading-reminders"] = {
+    "task": "kabinet.meters.tasks.send_reading_reminders",
+    "schedule": crontab(hour=9, minute=0),
+}
 
 # The built-in sandbox gateway signs its notifications with this key (HMAC-SHA256).
 PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET") or f"sandbox:{SECRET_KEY}"
@@ -220,3 +228,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# One JSON line per request (method, path, status, duration_ms, request_id) on stdout.
+LOGGING["formatters"]["json"] = {"()": "kabinet.lib.requestlog.JsonFormatter"}
+LOGGING["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["loggers"]["kabinet.request"] = {
+    "handlers": ["requests"],
+    "level": "INFO",
+    "propagate": False,
+}
+# Django's own line for every 4xx/5xx would repeat the request line without the request id.
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}
