@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -220,7 +221,7 @@ AXES_VERBOSE = False
 CAPTCHA_AFTER_FAILURES = 3
 OTP_TOTP_ISSUER = "Кабинет"
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-BROKER_TIMEOUT = 2.0
+BROKER_TIMEOUT = 2
 
 
 def check_database() -> None:
