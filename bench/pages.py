@@ -277,6 +277,9 @@ def main() -> None:
         fresh_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    # Sessions made here must be valid on the server: one secret for both.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(40)
+    os.environ["LOG_LEVEL"] = "WARNING"
     redis_url = os.environ.get("BENCH_REDIS_URL", "")
     os.environ["REDIS_URL"] = redis_url
 
@@ -321,11 +324,9 @@ def main() -> None:
     port = free_port()
     env = {
         **os.environ,
-        "SECRET_KEY": secrets.token_urlsafe(40),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
         "PAYMENTS_SANDBOX": "1",
     }
     # The server's log (a JSON line per request) goes to a file: a pipe nobody reads would fill

@@ -231,7 +231,11 @@ LOGGING: dict[str, Any] = {
 }
 # One JSON line per request (method, path, status, duration_ms, request_id) on stdout.
 LOGGING["formatters"]["json"] = {"()": "kabinet.lib.requestlog.JsonFormatter"}
-LOGGING["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["handlers"]["requests"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "json",
+    "stream": "ext://sys.stdout",
+}
 LOGGING["loggers"]["kabinet.request"] = {
     "handlers": ["requests"],
     "level": "INFO",
