@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum, Window
+from django.db.models.functions import RowNumber
 
 from kabinet.billing.models import BillingPayment, Charge, Period, PersonalAccount
 from kabinet.billing.selectors import Standing, standing
@@ -80,9 +81,10 @@ def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:
 
 
 def account_dues(
-    accounts: list[PersonalAccount], *, with_services: bool = False, with_history: bool = False
+    accounts: list[PersonalAccount], *, with_services: bool = False, with_history: int = 0
 ) -> list[AccountDue]:
-    """One AccountDue per account, in the given order, in a fixed number of queries."""
+    """One AccountDue per account, in the given order, in a fixed number of queries; with the
+    newest `with_history` payments of each account as its history."""
     dues = {account.pk: AccountDue(account) for account in accounts}
     if not dues:
         return []
@@ -114,16 +116,26 @@ def account_dues(
                 due.penalty_total += row["total"]
             else:
                 due.service_total += row["total"]
-    payments = BillingPayment.objects.filter(account_id__in=dues).order_by("-paid_on", "-pk")
-    if not with_history:
-        since = [_next_month(period.month) for period in periods.values()]
-        payments = payments.filter(paid_on__gte=min(since)) if since else payments.none()
-    for payment in payments:
-        due = dues[payment.account_id]
-        if due.period is not None and payment.paid_on >= _next_month(due.period.month):
-            due.paid_since += payment.amount
-        if with_history:
-            due.history.append(payment)
+    since = [_next_month(period.month) for period in periods.values()]
+    recent = BillingPayment.objects.filter(account_id__in=dues)
+    recent = recent.filter(paid_on__gte=min(since)) if since else recent.none()
+    for account_id, paid_on, amount in recent.values_list("account_id", "paid_on", "amount"):
+        due = dues[account_id]
+        if due.period is not None and paid_on >= _next_month(due.period.month):
+            due.paid_since += amount
+    if with_history:
+        # Only the payments the page shows: the newest `with_history` of each account.
+        newest = Window(
+            RowNumber(), partition_by=[F("account_id")], order_by=[F("paid_on").desc(), F("pk").desc()]
+        )
+        shown = (
+            BillingPayment.objects.filter(account_id__in=dues)
+            .annotate(rank=newest)
+            .filter(rank__lte=with_history)
+            .order_by("account_id", "-paid_on", "-pk")
+        )
+        for payment in shown:
+            dues[payment.account_id].history.append(payment)
     return list(dues.values())
 
 

@@ -79,7 +79,7 @@ def build(size: Size) -> Cabinet:
 
 # path -> queries; {a} the account, {r} a request, {p} an appeal, {n} a news item.
 PAGES = {
-    "/home/": 8,
+    "/home/": 7,
     "/accounts/": 6,
     "/accounts/{a}/": 7,
     "/accounts/{a}/requisites/": 3,
@@ -96,9 +96,9 @@ PAGES = {
     "/readings/": 4,
     "/readings/{a}/": 8,
     "/readings/{a}/history/": 4,
-    "/payments/": 8,
+    "/payments/": 9,
     "/payments/pay/": 6,
-    "/payments/accounts/{a}/": 6,
+    "/payments/accounts/{a}/": 7,
     "/requests/": 4,
     "/requests/new/": 6,
     "/requests/{r}/": 6,
