@@ -60,7 +60,9 @@ lint: install
 	$(VENV_BIN)/mypy .
 
 # Needs PostgreSQL; the bench drops and creates its own database (BENCH_DATABASE_URL).
-# bench/epd.py (ЕПД rendering) needs no database.
+# bench/epd.py (ЕПД rendering) needs no database. bench/pages.py (resident pages on `make serve`
+# under wrk) takes BENCH_ACCOUNTS (default 100000) or PAGES_ARGS="--accounts 2000 --seconds 5".
 bench: install
 	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/epd.py
+	$(VENV_BIN)/python bench/pages.py $(PAGES_ARGS)
