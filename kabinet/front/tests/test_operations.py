@@ -175,3 +175,60 @@ def test_it_schedules_the_periodic_jobs_in_code() -> None:
         "kabinet.meters.tasks.send_reading_reminders",
     }
     assert tasks <= set(app.tasks)
+
+
+@pytest.mark.scaleout
+@pytest.mark.django_db(transaction=True)
+def test_it_serves_healthz_and_the_start_page_from_make_serve(tmp_path: Path) -> None:
+    """bin/serve (what `make serve` runs) migrates, collects static files and answers over HTTP."""
+    import urllib.request
+
+    from django.db import connection
+
+    from kabinet.front.tests.test_scaleout import START_DEADLINE, free_port, wait_until
+
+    if connection.vendor != "postgresql":
+        pytest.skip("make serve is for PostgreSQL (set DATABASE_URL)")
+    db = connection.settings_dict
+    port = free_port()
+    env = {
+        **os.environ,
+        "SECRET_KEY": "a-long-enough-secret-for-the-serve-test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DB_CONN_MAX_AGE": "0",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    def status(path: str) -> int:
+        assert server.poll() is None, log.read_text()[-3000:]
+        try:
+            with urllib.request.urlopen(base + path, timeout=5) as response:  # noqa: S310
+                return int(response.status)
+        except OSError:
+            return 0
+
+    try:
+        wait_until(lambda: status("/healthz") == 200, START_DEADLINE, "make serve: /healthz")
+        assert status("/") == 200
+        # DEBUG=0 with the manifest: the start page links hashed static files it can serve.
+        with urllib.request.urlopen(base + "/", timeout=5) as response:  # noqa: S310
+            page = response.read().decode()
+        css = next(part.split('"')[0] for part in page.split('href="')[1:] if ".css" in part)
+        assert css != "/static/css/kabinet.css"  # hashed name from collectstatic
+        assert status(css) == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
