@@ -14,13 +14,14 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint bench
+.PHONY: help install run test lint bench serve
 
 help:
 	@echo "make run      install, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test     the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint     ruff and mypy"
 	@echo "make install  dependencies only (uv, then .venv from uv.lock)"
+	@echo "make serve    production: migrate, collectstatic, gunicorn with DEBUG=0 (needs SECRET_KEY, DATABASE_URL)"
 	@echo "make bench    performance measurements on PostgreSQL (see bench/README.md)"
 
 # uv from PATH, else `python3 -m uv` installed with pip; a no-op sync when nothing changed.
@@ -45,6 +46,12 @@ run: install
 	@echo "==> Кабинет: http://$(HOST):$(PORT)/ (demo sign-ins are printed above; Ctrl+C stops)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Production on one machine (README, deployment): bin/serve refuses to start without SECRET_KEY
+# and DATABASE_URL. GUNICORN_WORKERS and GUNICORN_THREADS size it (config/gunicorn.conf.py).
+serve: export GUNICORN_BIND ?= $(HOST):$(PORT)
+serve: install
+	bin/serve
+
 test: install
 	$(VENV_BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
@@ -53,10 +60,12 @@ lint: install
 	$(VENV_BIN)/mypy .
 
 # Needs PostgreSQL; the bench drops and creates its own database (BENCH_DATABASE_URL).
-# bench/epd.py (ЕПД rendering) needs no database.
+# bench/epd.py (ЕПД rendering) needs no database. bench/pages.py (resident pages on `make serve`
+# under wrk) takes BENCH_ACCOUNTS (default 100000) or PAGES_ARGS="--accounts 2000 --seconds 5".
 # Benches run DEBUG=0 like production; config.settings_test gives them a throwaway SECRET_KEY.
 bench: export DJANGO_SETTINGS_MODULE ?= config.settings_test
 bench: install
 	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/epd.py
 	$(VENV_BIN)/python bench/api_readings.py
+	$(VENV_BIN)/python bench/pages.py $(PAGES_ARGS)

@@ -37,6 +37,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: Playwright test on the system Chromium (deselect with -m 'not browser')"
     )
+    config.addinivalue_line(
+        "markers",
+        "scaleout: starts two gunicorn servers and a Celery worker (PostgreSQL and Redis)",
+    )
     # WhiteNoise warns that STATIC_ROOT is missing; tests serve static files from the finders.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
     from django.conf import settings

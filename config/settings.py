@@ -3,9 +3,11 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its time and status cover every other middleware (kabinet/lib/requestlog.py).
+    "kabinet.lib.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -190,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     # E-mail and SMS that could not be delivered at once (kabinet/lib/outbox.py).
     "send-outbox": {"task": "kabinet.lib.tasks.send_outbox", "schedule": 60.0},
 }
+# Daily at 09:00 (TIME_ZONE): reminders go once per reading window, so a missed day catches up.
+CELERY_BEAT_SCHEDULE["reading-reminders"] = {
+    "task": "kabinet.meters.tasks.send_reading_reminders",
+    "schedule": crontab(hour=9, minute=0),
+}
 
 # The built-in test bank (provider `sandbox`): on by default only with DEBUG=1; with DEBUG=0 it
 # is refused unless PAYMENTS_SANDBOX=1, and then every page says «Тестовый режим оплаты».
@@ -251,7 +260,7 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "kabinet.lib.ratelimit.client_ip"
 OTP_TOTP_ISSUER = "Кабинет"
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
@@ -286,3 +295,17 @@ SPECTACULAR_SETTINGS = {
 }
 # Requests per minute per API token (429 with Retry-After above it).
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+# One JSON line per request (method, path, status, duration_ms, request_id) on stdout.
+LOGGING["formatters"]["json"] = {"()": "kabinet.lib.requestlog.JsonFormatter"}
+LOGGING["handlers"]["requests"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "json",
+    "stream": "ext://sys.stdout",
+}
+LOGGING["loggers"]["kabinet.request"] = {
+    "handlers": ["requests"],
+    "level": "INFO",
+    "propagate": False,
+}
+# Django's own line for every 4xx/5xx would repeat the request line without the request id.
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}

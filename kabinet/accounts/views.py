@@ -78,6 +78,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "total_due": sum((row.summary.due for row in rows), 0),
         "total_penalty": sum((row.summary.penalty_due for row in rows), 0),
+        # The latest-news slot needs the same accounts: no second query for them.
+        "news_accounts": [(row.account.organisation_id, row.account.address) for row in rows],
     }
     return render(request, "accounts/dashboard.html", ctx)
 

@@ -7,26 +7,37 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.accounts import reports, services
 from kabinet.accounts.access import get_account_for_user, linked_accounts
 from kabinet.accounts.forms import DateRangeForm, RangeForm
+from kabinet.billing.cache import charges_version
 from kabinet.billing.epd import epd_for, month_name, render_epd
 from kabinet.billing.models import Period, PersonalAccount
 from kabinet.billing.selectors import (
+    MonthTotals,
+    account_month_totals,
     account_months,
     account_summaries,
     add_months,
     finance_movement,
     monthly_totals,
+    period_charges,
 )
 from kabinet.lib.charts import bar_chart
 from kabinet.users.models import User
 
+# «По месяцам» shows the latest months; «Показать ещё» adds as many again.
+SHOWN_MONTHS = 6
+CACHE_SECONDS = 24 * 3600
 MONTH_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
 
@@ -57,31 +68,78 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
     since = until = None
     if form.is_bound and form.is_valid():
         since, until = form.cleaned_data["since"], form.cleaned_data["until"]
-    months = account_months(account)
+    version = charges_version(account.organisation_id)
+    language = translation.get_language()
+    totals_key = f"charges:totals:{account.pk}:{version}"
+    chart_key = f"charges:chart:{account.pk}:{language}:{version}"
+    cached = cache.get_many([totals_key, chart_key])
+    months = cached.get(totals_key)
+    if months is None:
+        months = account_month_totals(account)
+        cache.set(totals_key, months, CACHE_SECONDS)
     chosen = [
         m
         for m in months
         if (since is None or m.period.month >= since) and (until is None or m.period.month <= until)
     ]
-    totals = monthly_totals(months[:24])
-    chart = bar_chart(
-        [(f"{MONTH_SHORT[m.month - 1]} {m:%y}", value) for m, value in totals],
-        title=_("Начислено по месяцам, руб."),
-        unit="₽",
-    )
+    chart = cached.get(chart_key)
+    if chart is None and months:
+        totals = monthly_totals(months[:24])
+        chart = bar_chart(
+            [(f"{MONTH_SHORT[m.month - 1]} {m:%y}", value) for m, value in totals],
+            title=_("Начислено по месяцам, руб."),
+            unit="₽",
+        )
+        cache.set(chart_key, chart, CACHE_SECONDS)
+    shown = _shown_count(request, len(months))
+    more = None
+    if shown < len(months):
+        query = request.GET.copy()
+        query["months"] = str(shown + SHOWN_MONTHS)
+        more = f"?{query.urlencode()}#months"
+    tables = _month_tables(account, months[:shown], version, language)
     ctx = {
         "accounts": accounts,
         "account": account,
-        "months": months,
+        "months": [(m, tables[m.period.pk]) for m in months[:shown]],
+        "more_url": more,
         "form": form,
         "movement": finance_movement(chosen),
         # «К оплате» now, by the rule every page uses (SPEC 2.3).
         "summary": account_summaries([account])[account.pk],
-        "chart": chart if totals else None,
+        "chart": chart,
         # The chart's text alternative: the same sums as a table.
-        "chart_rows": totals,
+        "chart_rows": monthly_totals(months[:24]),
     }
     return render(request, "accounts/charges.html", ctx)
+
+
+def _shown_count(request: HttpRequest, available: int) -> int:
+    """The latest SHOWN_MONTHS months, or as many as «Показать ещё» asked for (?months=)."""
+    try:
+        wanted = int(request.GET.get("months", SHOWN_MONTHS))
+    except ValueError:
+        wanted = SHOWN_MONTHS
+    return min(max(wanted, SHOWN_MONTHS), available)
+
+
+def _month_tables(
+    account: PersonalAccount, months: list[MonthTotals], version: str, language: str | None
+) -> dict[int, SafeString]:
+    """Each month's tables of lines, rendered once per data version and language and cached;
+    the lines of the months not in the cache come in one query."""
+    keys = {m.period.pk: f"charges:month:{account.pk}:{m.period.pk}:{language}:{version}" for m in months}
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        fresh = {}
+        for pk, month in period_charges(account, missing).items():
+            fresh[keys[pk]] = render_to_string(
+                "accounts/_month_tables.html", {"month": month, "account": account}
+            )
+        cache.set_many(fresh, CACHE_SECONDS)
+        found.update(fresh)
+    return {pk: mark_safe(found.get(key, "")) for pk, key in keys.items()}  # noqa: S308 - our template's output
 
 
 def _published_period(account: PersonalAccount, month: datetime.date) -> Period:

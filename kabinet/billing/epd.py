@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import escapePDF
@@ -150,11 +152,17 @@ def meter_rows(account: PersonalAccount, period: datetime.date) -> list[MeterRow
     """Each meter zone with its last two readings up to the end of the period."""
     end = next_month(period)
     rows = []
-    meters = Meter.objects.filter(account=account).select_related("service")
+    meters = list(Meter.objects.filter(account=account).select_related("service"))
     readings: dict[int, list[Reading]] = {}
-    for reading in Reading.objects.filter(meter__account=account, reading_date__lt=end).order_by(
-        "meter_id", "-reading_date"
-    ):
+    # Only the two readings the document shows per meter, not the whole history.
+    newest = Window(RowNumber(), partition_by=[F("meter_id")], order_by=F("reading_date").desc())
+    shown = (
+        Reading.objects.filter(meter_id__in=[m.pk for m in meters], reading_date__lt=end)
+        .annotate(rank=newest)
+        .filter(rank__lte=2)
+        .order_by("meter_id", "-reading_date")
+    )
+    for reading in shown:
         readings.setdefault(reading.meter_id, []).append(reading)
     for meter in meters:
         latest = readings.get(meter.pk, [])[:2]

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from kabinet.billing.cache import charges_version_bump
 from kabinet.billing.importfiles import (
     ACCOUNTS,
     CHARGES,
@@ -665,6 +666,9 @@ def billing_import(
                     report.published = publish or ""
             if not report.ok:
                 raise ImportRejected(report)
+            # Cached charge tables of this organisation are stale once the import commits.
+            org_id = organisation.pk
+            transaction.on_commit(lambda: charges_version_bump(organisation_ids=[org_id]))
         run.status = ImportRun.Status.SUCCEEDED
     finally:
         run.finished_at = timezone.now()

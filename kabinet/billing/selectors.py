@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from kabinet.billing.models import ZERO, BillingPayment, Charge, Period, PersonalAccount
 from kabinet.payments.models import money_received
@@ -128,6 +129,80 @@ def account_month(account: PersonalAccount, month: datetime.date) -> Month | Non
 
 
 @dataclass
+class MonthTotals:
+    """A published month's totals for one account, without its lines: enough for the month's
+    heading, the chart and the finance movement."""
+
+    period: Period
+    debt_start: Decimal = ZERO
+    charged: Decimal = ZERO
+    recalculation: Decimal = ZERO
+    privilege: Decimal = ZERO
+    paid: Decimal = ZERO
+    to_pay: Decimal = ZERO
+    penalty_to_pay: Decimal = ZERO
+    penalty_debt_start: Decimal = ZERO
+    penalty_charged: Decimal = ZERO  # accrued in the month (with recalculations), as Month's
+    penalty_paid: Decimal = ZERO
+    has_penalties: bool = False
+
+    @property
+    def total_to_pay(self) -> Decimal:
+        return self.to_pay + self.penalty_to_pay
+
+
+SUMMED = ("debt_start", "charged", "recalculation", "privilege", "paid", "to_pay")
+
+
+def account_month_totals(account: PersonalAccount) -> list[MonthTotals]:
+    """Every published month of the account, newest first: one aggregate query over the
+    organisation's own periods (the charge index starts with the period)."""
+    rows = (
+        Charge.objects.filter(
+            account=account,
+            period__organisation_id=account.organisation_id,
+            period__is_published=True,
+        )
+        .values("period_id", "period__month", "kind")
+        .annotate(**{name: Sum(name) for name in SUMMED})
+        .order_by("-period__month", "kind")
+    )
+    months: dict[int, MonthTotals] = {}
+    for values in rows:
+        row: dict[str, Any] = dict(values)
+        month = months.get(row["period_id"])
+        if month is None:
+            period = Period(
+                pk=row["period_id"],
+                organisation_id=account.organisation_id,
+                month=row["period__month"],
+                is_published=True,
+            )
+            month = months[row["period_id"]] = MonthTotals(period)
+        if row["kind"] == Charge.Kind.PENALTY:
+            value = {name: row[name] or ZERO for name in SUMMED}
+            month.penalty_to_pay += value["to_pay"]
+            month.penalty_debt_start += value["debt_start"]
+            month.penalty_charged += value["charged"] + value["recalculation"] - value["privilege"]
+            month.penalty_paid += value["paid"]
+            month.has_penalties = True
+        else:
+            for name in SUMMED:
+                setattr(month, name, getattr(month, name) + (row[name] or ZERO))
+    return list(months.values())
+
+
+def period_charges(account: PersonalAccount, period_ids: Iterable[int]) -> dict[int, Month]:
+    """The lines of some of the account's months, by period id, in one query."""
+    charges = (
+        Charge.objects.filter(account=account, period_id__in=list(period_ids))
+        .select_related("period", "service")
+        .order_by("-period__month", "kind", "service__name")
+    )
+    return {month.period.pk: month for month in group_months(charges)}
+
+
+@dataclass
 class Movement:
     """Finance movement over a range of months (seed 001 «Движение финансов»), penalties
     included: debt_start + charged + recalculation - privilege + penalties - paid = debt_end."""
@@ -155,7 +230,7 @@ class Movement:
         )
 
 
-def finance_movement(months: Sequence[Month]) -> Movement:
+def finance_movement(months: Sequence[Month | MonthTotals]) -> Movement:
     """Debt at the start of the first month, what happened in between, debt at the end of the last."""
     if not months:
         return Movement(None, None)
@@ -309,7 +384,9 @@ def month_summary(account: PersonalAccount, month: datetime.date) -> Summary | N
     return Summary(found, paid)
 
 
-def monthly_totals(months: Iterable[Month]) -> list[tuple[datetime.date, Decimal]]:
+def monthly_totals(
+    months: Iterable[Month | MonthTotals],
+) -> list[tuple[datetime.date, Decimal]]:
     """Charged (with recalculations) per month, oldest first, for the chart."""
     totals: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
     for month in months:

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from kabinet.billing.cache import charges_version_bump
 from kabinet.billing.models import Period
 from kabinet.users.models import User
 
@@ -23,4 +24,6 @@ def period_publish(*, period: Period, user: User | None = None) -> Period:
             period.save(update_fields=["is_published", "published_at"])
             period_id = period.pk
             transaction.on_commit(lambda: epd_mailing.delay(period_id))
+            org_id = period.organisation_id
+            transaction.on_commit(lambda: charges_version_bump(organisation_ids=[org_id]))
     return period

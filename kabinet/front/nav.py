@@ -5,8 +5,10 @@ name exists, so a later issue adds its page and the menu follows without editing
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,14 +40,23 @@ SECTIONS = (
 )
 
 
+@lru_cache(maxsize=16)
+def _section_urls(urlconf: str, sections: tuple[Section, ...]) -> tuple[str | None, ...]:
+    """The sections' URLs, found once per URL configuration: every page's menu needs them."""
+    urls: list[str | None] = []
+    for section in sections:
+        try:
+            urls.append(reverse(section.url_name, urlconf=urlconf))
+        except NoReverseMatch:
+            urls.append(None)
+    return tuple(urls)
+
+
 def section_links(current_url_name: str | None = None) -> list[SectionLink]:
     """Every section in menu order, with its URL if it has a page."""
     links = []
-    for section in SECTIONS:
-        try:
-            url: str | None = reverse(section.url_name)
-        except NoReverseMatch:
-            url = None
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    for section, url in zip(SECTIONS, _section_urls(urlconf, SECTIONS), strict=True):
         links.append(
             SectionLink(
                 label=section.label,

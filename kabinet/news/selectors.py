@@ -1,5 +1,6 @@
 """What a resident reads: news of the organisations of their accounts, for their buildings."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Value
@@ -13,9 +14,14 @@ from kabinet.news.models import FaqItem, News, PortalVote
 def news_for_user(user: Any) -> QuerySet[News]:
     """Published news of the user's organisations: for everyone there, or for an address that
     one of the user's accounts starts with."""
-    condition: Any = Q(pk__in=[])
     accounts = linked_accounts(user, Right.READ).values_list("organisation_id", "address")
-    for organisation_id, address in accounts.order_by():
+    return news_for_accounts(accounts.order_by())
+
+
+def news_for_accounts(accounts: Iterable[tuple[int, str]]) -> QuerySet[News]:
+    """Published news for accounts given as (organisation id, address)."""
+    condition: Any = Q(pk__in=[])
+    for organisation_id, address in accounts:
         for_building = StartsWith(Value(address), F("address_prefix"))
         condition |= Q(organisation_id=organisation_id) & (Q(address_prefix="") | for_building)
     return News.objects.filter(

@@ -6,6 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
 from kabinet.billing.models import BillingPayment, Period, PersonalAccount
 from kabinet.billing.selectors import Standing, Summary, account_summaries
 from kabinet.payments.models import ZERO, money_received
@@ -76,9 +79,10 @@ class AccountDue:
 
 
 def account_dues(
-    accounts: list[PersonalAccount], *, with_services: bool = False, with_history: bool = False
+    accounts: list[PersonalAccount], *, with_services: bool = False, with_history: int = 0
 ) -> list[AccountDue]:
-    """One AccountDue per account, in the given order, in a fixed number of queries."""
+    """One AccountDue per account, in the given order, in a fixed number of queries; with the
+    newest `with_history` payments of each account as its history."""
     if not accounts:
         return []
     summaries = account_summaries(accounts)
@@ -91,8 +95,18 @@ def account_dues(
                     ServiceDue(charge.service_id, charge.service.code, charge.service.name, charge.to_pay)
                 )
     if with_history:
-        payments = money_received().filter(account_id__in=dues).order_by("-paid_on", "-pk")
-        for payment in payments:
+        # Only the payments the page shows: the newest `with_history` of each account.
+        newest = Window(
+            RowNumber(), partition_by=[F("account_id")], order_by=[F("paid_on").desc(), F("pk").desc()]
+        )
+        shown = (
+            money_received()
+            .filter(account_id__in=dues)
+            .annotate(rank=newest)
+            .filter(rank__lte=with_history)
+            .order_by("account_id", "-paid_on", "-pk")
+        )
+        for payment in shown:
             dues[payment.account_id].history.append(payment)
     return list(dues.values())
 

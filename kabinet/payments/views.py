@@ -63,11 +63,17 @@ def payment_for_user(user: User, uid: Any) -> Payment:
     return payment
 
 
+# «Платежи» shows each account's latest payments and links to its own history page, which shows
+# five years; the full range is in «Отчёты».
+HISTORY_SHOWN = 12
+ACCOUNT_HISTORY_SHOWN = 60
+
+
 @login_required
 def payments(request: HttpRequest) -> HttpResponse:
     """«Платежи»: balances and payment history per account, recent online payments."""
     user = cast(User, request.user)
-    dues = account_dues(list(linked_accounts(user, Right.READ)), with_history=True)
+    dues = account_dues(list(linked_accounts(user, Right.READ)), with_history=HISTORY_SHOWN)
     online = Payment.objects.filter(user=user).select_related("organisation")[:10]
     ctx = {
         "dues": dues,
@@ -80,8 +86,9 @@ def payments(request: HttpRequest) -> HttpResponse:
 @login_required
 def payment_account_history(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_account_for_user(cast(User, request.user), account_id, Right.READ)
-    (due,) = account_dues([account], with_history=True)
-    return render(request, "payments/account_history.html", {"due": due})
+    (due,) = account_dues([account], with_history=ACCOUNT_HISTORY_SHOWN)
+    ctx = {"due": due, "more": len(due.history) == ACCOUNT_HISTORY_SHOWN}
+    return render(request, "payments/account_history.html", ctx)
 
 
 def _values(

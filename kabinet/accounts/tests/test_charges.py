@@ -134,3 +134,61 @@ def test_it_asks_for_an_address_before_e_mailing(client: Client, world) -> None:
 def test_it_does_not_e_mail_an_unpublished_period(client: Client, world, december) -> None:
     client.force_login(world.holder)
     assert client.post(f"/charges/{world.account.pk}/2025-12/epd/email/").status_code == 404
+
+
+def test_it_shows_the_latest_six_months_and_more_on_request(client: Client, db) -> None:
+    from kabinet.accounts.tests.builders import history
+    from kabinet.accounts.tests.factories import make_user
+    from kabinet.billing.tests.factories import make_org
+
+    user = make_user("long@example.com")
+    [account] = history(make_org("long"), user, accounts=1, months=24)
+    client.force_login(user)
+
+    first = client.get(f"/charges/{account.pk}/")
+    body = first.content.decode()
+    assert body.count('<details class="month">') == 6
+    assert "Декабрь 2024" in body and "Июль 2024" in body and "Июнь 2024" not in body
+    assertContains(first, '<a class="button button--secondary" href="?months=12#months">Показать ещё</a>', html=True)
+
+    more = client.get(f"/charges/{account.pk}/?months=12")
+    assert more.content.decode().count('<details class="month">') == 12
+    assertContains(more, "Январь 2024")
+
+    everything = client.get(f"/charges/{account.pk}/?months=24")
+    assert everything.content.decode().count('<details class="month">') == 24
+    assertNotContains(everything, "Показать ещё")
+
+
+def test_it_shows_what_a_new_import_changed_in_a_cached_month(
+    client: Client, world, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    from kabinet.billing.imports import billing_import
+    from kabinet.billing.tests.factories import CHARGES_HEADER, write
+
+    client.force_login(world.holder)
+    assertContains(client.get(f"/charges/{world.account.pk}/"), "135,36")
+
+    corrected = write(
+        tmp_path,
+        "fix.csv",
+        CHARGES_HEADER,
+        "1001;2025-01;hvs;Холодное водоснабжение;service;м3;6.93;45.12;3.000;meter;100.00;246.80;0;;0;100.00;246.80",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        billing_import(organisation=world.org, paths=[corrected])
+
+    response = client.get(f"/charges/{world.account.pk}/")
+    assertContains(response, "246,80")
+    assertNotContains(response, "135,36")
+
+
+def test_it_caches_a_month_per_language(client: Client, world) -> None:
+    client.force_login(world.holder)
+    assertContains(client.get(f"/charges/{world.account.pk}/"), ">Услуга</th>")
+
+    client.cookies["django_language"] = "en"
+    response = client.get(f"/charges/{world.account.pk}/")
+
+    assertContains(response, ">Service</th>")
+    assertNotContains(response, ">Услуга</th>")

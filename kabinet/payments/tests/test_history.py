@@ -165,3 +165,24 @@ def test_it_refuses_a_card_that_is_not_a_test_card(client, world):
     )
     assert response.status_code == 400
     assert "только тестовые карты" in response.content.decode()
+
+
+def test_it_shows_the_latest_payments_and_links_to_the_whole_history(client, db):
+    from kabinet.accounts.tests.builders import history
+    from kabinet.accounts.tests.factories import make_user
+    from kabinet.billing.tests.factories import make_org
+
+    user = make_user("long@example.com")
+    [account] = history(make_org("long"), user, accounts=1, months=24)  # a payment a month
+    client.force_login(user)
+
+    page = client.get(reverse("payments")).content.decode()
+    history_table = page.split("pay-table--history", 1)[1].split("</table>", 1)[0]
+    assert history_table.count("<tr>") == 1 + 12  # the header and the latest twelve
+    assert "5 декабря 2024" in history_table and "5 января 2024" in history_table
+    assert "5 декабря 2023" not in history_table
+    assert reverse("payment_account_history", args=[account.pk]) in page
+
+    whole = client.get(reverse("payment_account_history", args=[account.pk])).content.decode()
+    assert whole.count("Платёж") >= 24
+    assert "5 января 2023" in whole

@@ -1,0 +1,28 @@
+-- wrk script for bench/pages.py: cycles through "path<TAB>cookie" lines of the file given after
+-- `--`, so the 8 connections are several residents on their own accounts, and prints the
+-- figures as one JSON line (latencies in microseconds).
+local targets = {}
+local position = 1
+
+function init(args)
+  for line in io.lines(args[1]) do
+    local path, cookie = line:match("^([^\t]+)\t(.*)$")
+    table.insert(targets, { path = path, cookie = cookie })
+  end
+  position = math.random(#targets)
+end
+
+function request()
+  local target = targets[position]
+  position = position % #targets + 1
+  return wrk.format("GET", target.path, { ["Cookie"] = target.cookie })
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "errors": %d, "bad_status": %d, ' ..
+    '"p50": %d, "p95": %d, "p99": %d}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
