@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kabinet.helpdesk",
     "kabinet.news",
     "kabinet.front",
+    "kabinet.office",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "kabinet.front.middleware.ContentSecurityPolicyMiddleware",
     "kabinet.users.middleware.PasswordChangeRequiredMiddleware",
     "kabinet.users.middleware.AdminSignInMiddleware",
+    "kabinet.office.audit.AuditMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

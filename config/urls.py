@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("office/", include("kabinet.office.urls")),
     path("", include("kabinet.users.urls")),
     path("", include("kabinet.accounts.urls")),
     path("", include("kabinet.meters.urls")),

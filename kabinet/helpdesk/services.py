@@ -8,6 +8,7 @@ Request statuses:
     Принята в систему | В работе → Отменена сотрудником   (an operator, with a reason)
 """
 
+import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
@@ -16,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.accounts.access import Right, user_can
@@ -31,6 +33,7 @@ from kabinet.helpdesk.models import (
     ServiceRequest,
 )
 from kabinet.helpdesk.uploads import check_photos
+from kabinet.office.audit import audit_record
 from kabinet.orgs.models import Organisation
 
 Status = ServiceRequest.Status
@@ -95,6 +98,22 @@ def request_types_ensure(*, organisation: Organisation) -> None:
 # --- requests ----------------------------------------------------------------------------------
 
 
+def request_due_at(*, type: RequestType, created_at: datetime.datetime) -> datetime.datetime:
+    """«Срок исполнения»: the type's hours for an emergency, else the end of the N-th working day
+    (Monday to Friday) after the day the request came in, in the organisation's time zone."""
+    if type.deadline_hours:
+        return created_at + datetime.timedelta(hours=type.deadline_hours)
+    tz = type.organisation.tz
+    day = created_at.astimezone(tz).date()
+    left = type.deadline_days
+    while left:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tz)
+
+
+
 def _save_attachments(files: Sequence[UploadedFile], **owner: Any) -> None:
     for checked in check_photos(files):
         upload = checked.upload
@@ -132,11 +151,14 @@ def request_create(
             desired_date=desired_date,
             time_slot=time_slot,
         )
+        request.due_at = request_due_at(type=type, created_at=request.created_at)
+        request.save(update_fields=["due_at"])
         change = RequestStatusChange.objects.create(
             request=request, from_status="", to_status=Status.NEW, by=author
         )
         _save_attachments(files, request=request)
         transaction.on_commit(partial(tasks.request_status_email.delay, change.pk))
+        transaction.on_commit(partial(tasks.staff_new_item_email.delay, "request", request.pk))
     return request
 
 
@@ -178,6 +200,14 @@ def request_transition(
         change = RequestStatusChange.objects.create(
             request=locked, from_status=locked.status, to_status=to, by=by, reason=reason.strip()
         )
+        audit_record(
+            actor=by,
+            organisation=locked.account.organisation,
+            action="request.status",
+            obj=locked,
+            before={"status": change.get_from_status_display()},
+            after={"status": change.get_to_status_display(), "reason": reason.strip()},
+        )
         locked.status = to
         if to == Status.CANCELLED_STAFF:
             locked.status_reason = reason.strip()
@@ -202,6 +232,13 @@ def request_comment(*, request: ServiceRequest, by: Any, text: str) -> RequestCo
             request=request, author=by, by_operator=operator, text=text
         )
         if operator:
+            audit_record(
+                actor=by,
+                organisation=request.account.organisation,
+                action="request.comment",
+                obj=request,
+                after={"comment": text},
+            )
             transaction.on_commit(partial(tasks.request_comment_email.delay, comment.pk))
     return comment
 
@@ -245,6 +282,7 @@ def appeal_create(
             account=account, author=author, topic=topic, text=text.strip(), contact=contact.strip()
         )
         _save_attachments(files, appeal=appeal)
+        transaction.on_commit(partial(tasks.staff_new_item_email.delay, "appeal", appeal.pk))
     return appeal
 
 
@@ -263,9 +301,18 @@ def appeal_reply(*, appeal: Appeal, by: Any, text: str) -> AppealMessage:
         message = AppealMessage.objects.create(
             appeal=locked, author=by, by_operator=operator, text=text
         )
+        before = locked.get_status_display()
         locked.status = Appeal.Status.ANSWERED if operator else Appeal.Status.OPEN
         locked.save(update_fields=["status", "updated_at"])
         if operator:
+            audit_record(
+                actor=by,
+                organisation=locked.account.organisation,
+                action="appeal.answer",
+                obj=locked,
+                before={"status": before},
+                after={"status": locked.get_status_display(), "answer": text},
+            )
             transaction.on_commit(partial(tasks.appeal_answer_email.delay, message.pk))
     appeal.status = locked.status
     return message
@@ -277,5 +324,51 @@ def appeal_close(*, appeal: Appeal, by: Any) -> None:
     ):
         raise ValidationError(_("Обращение не найдено."))
     with transaction.atomic():
+        before = Appeal.objects.select_for_update().get(pk=appeal.pk)
         Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED)
+        if is_operator(by, appeal.account.organisation_id):
+            audit_record(
+                actor=by,
+                organisation=appeal.account.organisation,
+                action="appeal.close",
+                obj=appeal,
+                before={"status": before.get_status_display()},
+                after={"status": Appeal.Status.CLOSED.label},
+            )
     appeal.status = Appeal.Status.CLOSED
+
+
+# --- staff side (the office at /office/; the admin uses the functions above) -------------------
+
+
+def request_staff_comment(
+    *, request: ServiceRequest, by: Any, text: str, files: Sequence[UploadedFile] = ()
+) -> RequestComment:
+    """An operator's comment to the resident, with photos attached to the request."""
+    if not is_operator(by, request.account.organisation_id):
+        raise ValidationError(_("Заявка не найдена."))
+    check_photos(files)
+    with transaction.atomic():
+        comment = request_comment(request=request, by=by, text=text)
+        _save_attachments(files, request=request)
+    return comment
+
+
+def appeal_staff_answer(
+    *, appeal: Appeal, by: Any, text: str, files: Sequence[UploadedFile] = ()
+) -> AppealMessage:
+    """An operator's answer in the appeal's thread, with files; the resident is e-mailed."""
+    if not is_operator(by, appeal.account.organisation_id):
+        raise ValidationError(_("Обращение не найдено."))
+    check_photos(files)
+    with transaction.atomic():
+        message = appeal_reply(appeal=appeal, by=by, text=text)
+        _save_attachments(files, appeal=appeal)
+    return message
+
+
+def request_is_overdue_q(now: datetime.datetime | None = None) -> Any:
+    """The condition «просрочена» on ServiceRequest rows, for queues and counts."""
+    from django.db.models import Q
+
+    return Q(status__in=[Status.NEW, Status.IN_WORK], due_at__lt=now or timezone.now())

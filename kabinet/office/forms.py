@@ -1,0 +1,127 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kabinet.helpdesk.forms import PHOTOS_HELP, MultipleFileInput, PhotosField
+from kabinet.helpdesk.models import Appeal, RequestType, ServiceRequest
+from kabinet.users.models import User
+
+Status = ServiceRequest.Status
+
+
+class BillingFilesField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"})
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            raise forms.ValidationError(_("Выберите хотя бы один файл."))
+        return [super(BillingFilesField, self).clean(f, initial) for f in files]
+
+
+class UploadForm(forms.Form):
+    files = BillingFilesField(
+        label=_("Файлы биллинга"),
+        help_text=_(
+            "Один или несколько файлов CSV (лицевые счета, начисления, платежи, приборы учёта, "
+            "показания); вид файла определяется по строке заголовка."
+        ),
+    )
+
+
+class ExportReadingsForm(forms.Form):
+    period = forms.RegexField(
+        label=_("Месяц приёма показаний"),
+        regex=r"^\d{4}-\d{2}$",
+        help_text=_("В формате ГГГГ-ММ, например 2025-01."),
+        error_messages={"invalid": _("Укажите месяц в формате ГГГГ-ММ.")},
+    )
+
+
+class ExportPaymentsForm(forms.Form):
+    date_from = forms.DateField(label=_("С даты"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("По дату"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("Дата окончания раньше даты начала."))
+        return data
+
+
+class RequestQueueFilter(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Статус"),
+        required=False,
+        choices=[("", _("Открытые")), ("all", _("Все"))] + list(Status.choices),
+    )
+    type = forms.ModelChoiceField(
+        label=_("Тип заявки"), required=False, queryset=RequestType.objects.none(), empty_label=_("Все")
+    )
+    overdue = forms.BooleanField(label=_("Только просроченные"), required=False)
+    q = forms.CharField(label=_("Лицевой счёт или № заявки"), required=False, max_length=40)
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["type"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = RequestType.objects.filter(organisation=organisation)
+
+
+class AppealQueueFilter(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Статус"),
+        required=False,
+        choices=[("", _("Все"))] + list(Appeal.Status.choices),
+    )
+    topic = forms.ChoiceField(
+        label=_("Тема"), required=False, choices=[("", _("Все"))] + list(Appeal.Topic.choices)
+    )
+    q = forms.CharField(label=_("Лицевой счёт или № обращения"), required=False, max_length=40)
+
+
+class RequestStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Новый статус"))
+    reason = forms.CharField(
+        label=_("Причина или пояснение"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Обязательна при отмене; уйдёт заявителю в письме."),
+    )
+
+    def __init__(self, *args: Any, allowed: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = allowed
+
+
+class StaffCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Комментарий заявителю"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(label=_("Фото"), help_text=PHOTOS_HELP)
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Ответ"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    photos = PhotosField(label=_("Файлы"), help_text=PHOTOS_HELP)
+
+
+class StaffCreateForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    name = forms.CharField(label=_("ФИО"), required=False, max_length=300)
+    role = forms.ChoiceField(label=_("Роль"), choices=User.Role.choices)
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Роль"), required=False, choices=list(User.Role.choices) + [("", _("Нет доступа"))]
+    )
+
+
+class PreferencesForm(forms.Form):
+    new_requests = forms.BooleanField(label=_("Письмо о каждой новой заявке"), required=False)
+    new_appeals = forms.BooleanField(label=_("Письмо о каждом новом обращении"), required=False)

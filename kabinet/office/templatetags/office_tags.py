@@ -1,0 +1,66 @@
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kabinet.office.access import Section
+
+register = template.Library()
+
+# The office menu in order; an entry shows when the person's role includes its section.
+MENU: tuple[tuple[Section, str, Promise], ...] = (
+    (Section.DASHBOARD, "home", _("Сводка")),
+    (Section.REQUESTS, "requests", _("Заявки")),
+    (Section.REQUESTS, "appeals", _("Обращения")),
+    (Section.NEWS, "news", _("Новости")),
+    (Section.RESIDENTS, "residents", _("Абоненты")),
+    (Section.BILLING, "imports", _("Загрузка данных биллинга")),
+    (Section.BILLING, "periods", _("Периоды")),
+    (Section.BILLING, "exports", _("Выгрузки")),
+    (Section.STAFF, "staff", _("Сотрудники")),
+    (Section.SETTINGS, "settings", _("Настройки организации")),
+    (Section.AUDIT, "audit", _("Журнал действий")),
+    (Section.DASHBOARD, "preferences", _("Мои уведомления")),
+)
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    label: Promise
+    url: str
+    current: bool
+
+
+@register.simple_tag(takes_context=True)
+def office_menu(context: dict[str, Any]) -> list[MenuLink]:
+    request = context.get("request")
+    office = getattr(request, "office", None)
+    if office is None:
+        return []
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match is not None else None
+    links = []
+    for section, name, label in MENU:
+        if not office.can(section):
+            continue
+        try:
+            url = reverse(f"office:{name}")
+        except NoReverseMatch:
+            continue
+        links.append(MenuLink(label=label, url=url, current=name == current))
+    return links
+
+
+@register.filter
+def percent_of(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    from kabinet.office.audit import ACTION_LABELS
+
+    return str(ACTION_LABELS.get(action, action))

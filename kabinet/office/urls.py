@@ -1,0 +1,31 @@
+"""The office at /office/. Every view here is wrapped in `access.office_view`; the tests walk
+this list, so a new page is checked for roles and for other organisations automatically."""
+
+from django.urls import path
+
+from kabinet.office import views, views_billing, views_queues
+
+app_name = "office"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me/notifications/", views.preferences, name="preferences"),
+    path("billing/", views_billing.imports, name="imports"),
+    path("billing/<int:pk>/", views_billing.import_detail, name="import_detail"),
+    path("billing/<int:pk>/progress/", views_billing.import_progress, name="import_progress"),
+    path("billing/periods/", views_billing.periods, name="periods"),
+    path("billing/periods/<int:pk>/publish/", views_billing.period_publish_confirm, name="period_publish"),
+    path("billing/exports/", views_billing.exports, name="exports"),
+    path("billing/exports/readings/", views_billing.export_readings, name="export_readings"),
+    path("billing/exports/payments/", views_billing.export_payments, name="export_payments"),
+    path("requests/", views_queues.requests, name="requests"),
+    path("requests/<int:pk>/", views_queues.request_detail, name="request_detail"),
+    path("requests/<int:pk>/status/", views_queues.request_status, name="request_status"),
+    path("requests/<int:pk>/comment/", views_queues.request_comment, name="request_comment"),
+    path("appeals/", views_queues.appeals, name="appeals"),
+    path("appeals/<int:pk>/", views_queues.appeal_detail, name="appeal_detail"),
+    path("appeals/<int:pk>/close/", views_queues.appeal_close, name="appeal_close"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/<int:pk>/role/", views.staff_role, name="staff_role"),
+    path("audit/", views.audit, name="audit"),
+]
