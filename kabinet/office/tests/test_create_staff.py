@@ -28,3 +28,17 @@ def test_it_refuses_an_unknown_organisation_and_a_taken_email(db) -> None:
     assert User.objects.get(email="a@example.com").org_role == User.Role.ADMIN
     with pytest.raises(CommandError, match="уже есть"):
         call_command("create_staff", "--org", "uk-1", "--email", "A@example.com", "--role", "operator")
+
+
+def test_the_demo_creates_one_member_of_staff_per_role_per_organisation(db, capsys) -> None:
+    call_command("demo")
+
+    out = capsys.readouterr().out
+    for code in ("uk-sever", "eco-nsk"):
+        roles = set(
+            User.objects.filter(organisation__code=code, is_staff=True).values_list("org_role", flat=True)
+        )
+        assert roles == {User.Role.ADMIN, User.Role.OPERATOR, User.Role.ACCOUNTANT}
+        for mailbox in ("admin", "operator", "buh"):
+            assert f"{mailbox}@{code}.local" in out
+    assert "/office/" in out
