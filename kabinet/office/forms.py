@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.helpdesk.forms import PHOTOS_HELP, MultipleFileInput, PhotosField
 from kabinet.helpdesk.models import Appeal, RequestType, ServiceRequest
+from kabinet.users.forms import NoColon
 from kabinet.users.models import User
 
 Status = ServiceRequest.Status
@@ -20,7 +21,7 @@ class BillingFilesField(forms.FileField):
         return [super(BillingFilesField, self).clean(f, initial) for f in files]
 
 
-class UploadForm(forms.Form):
+class UploadForm(NoColon, forms.Form):
     files = BillingFilesField(
         label=_("Файлы биллинга"),
         help_text=_(
@@ -30,7 +31,7 @@ class UploadForm(forms.Form):
     )
 
 
-class ExportReadingsForm(forms.Form):
+class ExportReadingsForm(NoColon, forms.Form):
     period = forms.RegexField(
         label=_("Месяц приёма показаний"),
         regex=r"^\d{4}-\d{2}$",
@@ -39,7 +40,7 @@ class ExportReadingsForm(forms.Form):
     )
 
 
-class ExportPaymentsForm(forms.Form):
+class ExportPaymentsForm(NoColon, forms.Form):
     date_from = forms.DateField(label=_("С даты"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("По дату"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -50,7 +51,7 @@ class ExportPaymentsForm(forms.Form):
         return data
 
 
-class RequestQueueFilter(forms.Form):
+class RequestQueueFilter(NoColon, forms.Form):
     status = forms.ChoiceField(
         label=_("Статус"),
         required=False,
@@ -69,7 +70,7 @@ class RequestQueueFilter(forms.Form):
         field.queryset = RequestType.objects.filter(organisation=organisation)
 
 
-class AppealQueueFilter(forms.Form):
+class AppealQueueFilter(NoColon, forms.Form):
     status = forms.ChoiceField(
         label=_("Статус"),
         required=False,
@@ -81,7 +82,7 @@ class AppealQueueFilter(forms.Form):
     q = forms.CharField(label=_("Лицевой счёт или № обращения"), required=False, max_length=40)
 
 
-class RequestStatusForm(forms.Form):
+class RequestStatusForm(NoColon, forms.Form):
     status = forms.ChoiceField(label=_("Новый статус"))
     reason = forms.CharField(
         label=_("Причина или пояснение"),
@@ -98,30 +99,30 @@ class RequestStatusForm(forms.Form):
         field.choices = allowed
 
 
-class StaffCommentForm(forms.Form):
+class StaffCommentForm(NoColon, forms.Form):
     text = forms.CharField(
         label=_("Комментарий заявителю"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
     photos = PhotosField(label=_("Фото"), help_text=PHOTOS_HELP)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(NoColon, forms.Form):
     text = forms.CharField(label=_("Ответ"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
     photos = PhotosField(label=_("Файлы"), help_text=PHOTOS_HELP)
 
 
-class StaffCreateForm(forms.Form):
+class StaffCreateForm(NoColon, forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     name = forms.CharField(label=_("ФИО"), required=False, max_length=300)
     role = forms.ChoiceField(label=_("Роль"), choices=User.Role.choices)
 
 
-class StaffRoleForm(forms.Form):
+class StaffRoleForm(NoColon, forms.Form):
     role = forms.ChoiceField(
         label=_("Роль"), required=False, choices=list(User.Role.choices) + [("", _("Нет доступа"))]
     )
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(NoColon, forms.Form):
     new_requests = forms.BooleanField(label=_("Письмо о каждой новой заявке"), required=False)
     new_appeals = forms.BooleanField(label=_("Письмо о каждом новом обращении"), required=False)

@@ -16,7 +16,6 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         bar.value = data.percent;
-        bar.textContent = data.percent + " %";
         text.textContent = data.percent + " %";
         if (data.finished) {
           window.location.reload();

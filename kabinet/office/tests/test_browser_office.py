@@ -1,0 +1,172 @@
+"""Office journeys in the system Chromium, selected by labels and roles as a person reads."""
+
+from pathlib import Path
+
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from kabinet.billing.models import Charge, PersonalAccount
+from kabinet.billing.tests.factories import (
+    ACCOUNTS_HEADER,
+    CHARGES_HEADER,
+    METERS_HEADER,
+    PAYMENTS_HEADER,
+    READINGS_HEADER,
+    write,
+)
+from kabinet.helpdesk.models import Appeal, ServiceRequest
+from kabinet.helpdesk.services import appeal_create
+from kabinet.helpdesk.tests.factories import make_request
+from kabinet.office.models import AuditEntry
+from kabinet.office.tests.factories import make_staff
+from kabinet.users.models import User
+
+DESKTOP = {"width": 1280, "height": 900}
+SHOTS = Path("/tmp/office-shots")
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def february_files(directory: Path, *, broken: bool = False) -> list[Path]:
+    """The four kinds an organisation sends each month (accounts, charges, payments, meters and
+    readings), for February 2025."""
+    directory.mkdir(exist_ok=True)
+    charges = [
+        CHARGES_HEADER,
+        "1001;2025-02;hvs;Холодное водоснабжение;service;м3;6.93;45.12;4.000;meter;0;180.48;0;;0;0;180.48",
+        "1002;2025-02;hvs;Холодное водоснабжение;service;м3;6.93;45.12;6.93;norm;0;312.68;0;;0;0;312.68",
+    ]
+    if broken:
+        charges.append("1002;2025-02;gvs;Горячее водоснабжение;service;м3;;;;;0;сто;0;;0;0;")
+    return [
+        write(
+            directory,
+            "accounts.csv",
+            ACCOUNTS_HEADER,
+            "1001;Д-1;Население;Иванов Иван Иванович;;г. Новосибирск, ул. Ленина, д. 1;5;54.30;3;active;80РС558347",
+            "1002;Д-2;Население;Петрова Анна Сергеевна;;г. Новосибирск, ул. Ленина, д. 1;6;40,10;1;;",
+        ),
+        write(directory, "charges.csv", *charges),
+        write(directory, "payments.csv", PAYMENTS_HEADER, "1001;2025-03-03;180.48;Сбербанк;P-3"),
+        write(directory, "meters.csv", METERS_HEADER, "M-3;1002;hvs;cold_water;98765;1;5;3;м3;2021-01-10;2027-01-10"),
+        write(directory, "readings.csv", READINGS_HEADER, "M-3;2025-02-20;12.500;;;billing"),
+    ]
+
+
+def test_an_accountant_uploads_watches_progress_publishes_and_the_resident_sees_the_month(
+    transactional_db, world, sign_in, page: Page, live_server, tmp_path: Path
+) -> None:
+    accountant = make_staff(world.org, User.Role.ACCOUNTANT)
+    page.set_viewport_size(DESKTOP)
+    sign_in(accountant)
+
+    page.goto(f"{live_server.url}/office/")
+    page.get_by_role("link", name="Загрузка данных биллинга").click()
+    page.get_by_label("Файлы биллинга").set_input_files(february_files(tmp_path / "feb"))
+    page.get_by_role("button", name="Загрузить").click()
+
+    progress = page.get_by_label("Ход загрузки")
+    expect(progress).to_have_attribute("value", "100")
+    expect(page.get_by_text("100 %", exact=True)).to_be_visible()
+    counts = page.get_by_role("region", name="Загружено")
+    expect(counts.get_by_role("row", name="Начисления 2 2 0 0")).to_be_visible()
+    expect(counts.get_by_role("row", name="Лицевые счета 2 0 1 1")).to_be_visible()
+    _shot(page, "import-done-1280")
+
+    page.get_by_role("link", name="Опубликовать период 02.2025").click()
+    expect(page.get_by_role("heading", name="Опубликовать период 02.2025?")).to_be_visible()
+    page.get_by_role("button", name="Да, опубликовать").click()
+    expect(page.get_by_text("Период 02.2025 опубликован")).to_be_visible()
+
+    page.get_by_role("link", name="Загрузка данных биллинга").click()
+    history = page.get_by_role("region", name="История загрузок")
+    expect(history.get_by_text("accounts.csv, charges.csv, payments.csv, meters.csv, readings.csv")).to_be_visible()
+    expect(history.get_by_text("Загружено")).to_be_visible()
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(world.holder)
+    page.goto(f"{live_server.url}/charges/{world.account.pk}/")
+    expect(page.get_by_text("Февраль 2025", exact=True)).to_be_visible()
+
+
+def test_an_upload_with_an_error_in_its_last_row_shows_row_and_column_and_changes_nothing(
+    transactional_db, world, sign_in, page: Page, live_server, tmp_path: Path
+) -> None:
+    accountant = make_staff(world.org, User.Role.ACCOUNTANT)
+    before = (Charge.objects.count(), list(PersonalAccount.objects.values_list("residents", flat=True).order_by("pk")))
+    page.set_viewport_size(DESKTOP)
+    sign_in(accountant)
+
+    page.goto(f"{live_server.url}/office/billing/")
+    page.get_by_label("Файлы биллинга").set_input_files(february_files(tmp_path / "bad", broken=True))
+    page.get_by_role("button", name="Загрузить").click()
+
+    expect(page.get_by_role("heading", name="Загрузка отклонена, данные не изменены")).to_be_visible()
+    errors = page.get_by_role("region", name="Загрузка отклонена, данные не изменены")
+    row = errors.get_by_role("row").filter(has_text="charges.csv")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("cell", name="4", exact=True)).to_be_visible()
+    expect(row.get_by_role("cell", name="charged", exact=True)).to_be_visible()
+    _shot(page, "import-error-1280")
+    after = (Charge.objects.count(), list(PersonalAccount.objects.values_list("residents", flat=True).order_by("pk")))
+    assert after == before
+
+
+def test_an_operator_answers_an_appeal_and_moves_a_request_and_the_resident_sees_it(
+    transactional_db, world, sign_in, page: Page, live_server
+) -> None:
+    operator = make_staff(world.org, User.Role.OPERATOR)
+    request = make_request(world.holder, world.account, reason="Течёт кран на кухне")
+    appeal = appeal_create(
+        author=world.holder,
+        account=world.account,
+        topic=Appeal.Topic.CHARGES,
+        text="Почему выросла сумма за воду?",
+        contact="holder@example.com",
+    )
+    mail.outbox.clear()
+    page.set_viewport_size({"width": 1024, "height": 768})  # a tablet
+    sign_in(operator)
+
+    page.goto(f"{live_server.url}/office/")
+    page.get_by_role("link", name="Обращения").click()
+    page.get_by_role("link", name=f"Обращение № {appeal.pk}").click()
+    page.get_by_label("Ответ", exact=True).fill("Начислено по показаниям за январь, перерасчёта нет.")
+    page.get_by_role("button", name="Отправить ответ").click()
+    expect(page.get_by_text("Ответ отправлен.")).to_be_visible()
+    _shot(page, "appeal-answered-1024")
+
+    page.get_by_role("link", name="Заявки").click()
+    page.get_by_role("link", name=f"Заявка № {request.pk}").click()
+    page.get_by_label("Новый статус").select_option(label="В работе")
+    page.get_by_label("Причина или пояснение").fill("Мастер придёт завтра с 8 до 12")
+    page.get_by_role("button", name="Сменить статус").click()
+    expect(page.get_by_test_id("status")).to_have_text("В работе")
+    page.get_by_label("Новый статус").select_option(label="Выполнена")
+    page.get_by_role("button", name="Сменить статус").click()
+    expect(page.get_by_test_id("status")).to_have_text("Выполнена")
+    _shot(page, "request-done-1024")
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(world.holder)
+    page.goto(f"{live_server.url}/requests/{request.pk}/")
+    expect(page.get_by_test_id("status")).to_have_text("Выполнена")
+    history = page.get_by_role("region", name="История статусов").or_(page.locator(".timeline"))
+    expect(history.get_by_text("В работе: Мастер придёт завтра с 8 до 12")).to_be_visible()
+    page.goto(f"{live_server.url}/appeals/{appeal.pk}/")
+    expect(page.get_by_text("Начислено по показаниям за январь, перерасчёта нет.")).to_be_visible()
+
+    subjects = sorted(m.subject for m in mail.outbox if m.to == ["holder@example.com"])
+    assert f"Заявка № {request.pk}: В работе" in subjects
+    assert f"Заявка № {request.pk}: Выполнена" in subjects
+    assert any(str(appeal.pk) in s for s in subjects if "Обращени" in s or "Ответ" in s)
+    request.refresh_from_db()
+    assert request.status == ServiceRequest.Status.DONE
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", "before", "after"))
+    assert [a[0] for a in actions] == ["appeal.answer", "request.status", "request.status"]
+    assert actions[1][1:] == ({"status": "Принята в систему"}, {"status": "В работе", "reason": "Мастер придёт завтра с 8 до 12"})
