@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.helpdesk.forms import PHOTOS_HELP, MultipleFileInput, PhotosField
 from kabinet.helpdesk.models import Appeal, RequestType, ServiceRequest
+from kabinet.news.models import News
 from kabinet.users.forms import NoColon
 from kabinet.users.models import User
 
@@ -126,3 +127,34 @@ class StaffRoleForm(NoColon, forms.Form):
 class PreferencesForm(NoColon, forms.Form):
     new_requests = forms.BooleanField(label=_("Письмо о каждой новой заявке"), required=False)
     new_appeals = forms.BooleanField(label=_("Письмо о каждом новом обращении"), required=False)
+
+
+class NewsForm(NoColon, forms.Form):
+    kind = forms.ChoiceField(label=_("Вид"), choices=News.Kind.choices)
+    title = forms.CharField(label=_("Заголовок"), max_length=200)
+    body = forms.CharField(label=_("Текст"), widget=forms.Textarea(attrs={"rows": 6}))
+    buildings = forms.MultipleChoiceField(
+        label=_("Дома"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ничего не выбрано — новость для всех абонентов организации."),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Начало"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ожидаемое окончание"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
+    )
+    is_published = forms.BooleanField(label=_("Опубликовать"), required=False, initial=True)
+
+    def __init__(self, *args: Any, addresses: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["buildings"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(a, a) for a in addresses]

@@ -3,7 +3,7 @@ this list, so a new page is checked for roles and for other organisations automa
 
 from django.urls import path
 
-from kabinet.office import views, views_billing, views_queues
+from kabinet.office import views, views_billing, views_news, views_queues
 
 app_name = "office"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("appeals/", views_queues.appeals, name="appeals"),
     path("appeals/<int:pk>/", views_queues.appeal_detail, name="appeal_detail"),
     path("appeals/<int:pk>/close/", views_queues.appeal_close, name="appeal_close"),
+    path("news/", views_news.news_list, name="news"),
+    path("news/new/", views_news.news_new, name="news_new"),
+    path("news/<int:pk>/", views_news.news_edit, name="news_edit"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:pk>/role/", views.staff_role, name="staff_role"),
     path("audit/", views.audit, name="audit"),

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 
 from kabinet.news.forms import TypoForm
-from kabinet.news.selectors import news_for_user
+from kabinet.news.selectors import news_for_user, pinned_outages
 
 register = template.Library()
 
@@ -27,3 +27,10 @@ def typo_hint(context: dict[str, Any]) -> dict[str, Any]:
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("news/_pinned_outages.html")
+def outage_notices(user: Any) -> dict[str, Any]:
+    """`{% outage_notices user %}`: outages in the resident's buildings, pinned until they end."""
+    items = list(pinned_outages(user)) if getattr(user, "is_authenticated", False) else []
+    return {"items": items}

@@ -11,6 +11,7 @@ from kabinet.billing.models import Period
 from kabinet.helpdesk.models import Appeal, ServiceRequest
 from kabinet.helpdesk.services import appeal_create
 from kabinet.helpdesk.tests.factories import make_request
+from kabinet.news.models import News
 from kabinet.office.models import ImportJob
 from kabinet.orgs.models import Organisation
 from kabinet.users.models import User
@@ -34,6 +35,7 @@ class OfficeWorld:
     appeal: Appeal
     period: Period
     job: ImportJob
+    news: News
 
 
 def make_office(world) -> OfficeWorld:  # type: ignore[no-untyped-def]
@@ -51,7 +53,8 @@ def make_office(world) -> OfficeWorld:  # type: ignore[no-untyped-def]
     )
     period = Period.objects.get(organisation=org, month__year=2025, month__month=1)
     job = ImportJob.objects.create(organisation=org, created_by=accountant, files=["a.csv"], directory="x")
-    return OfficeWorld(admin, operator, accountant, request, appeal, period, job)
+    news = News.objects.create(organisation=org, title="Собрание жильцов", body="В субботу.")
+    return OfficeWorld(admin, operator, accountant, request, appeal, period, job, news)
 
 
 def office_patterns() -> list[URLPattern]:
@@ -78,4 +81,6 @@ def object_for(pattern: URLPattern, office: OfficeWorld, owner: User) -> int | N
         return office.period.pk
     if name.startswith("staff"):
         return owner.pk
+    if name.startswith("news"):
+        return office.news.pk
     raise AssertionError(f"the walk does not know which object {name} shows; add it here")

@@ -170,3 +170,51 @@ def test_an_operator_answers_an_appeal_and_moves_a_request_and_the_resident_sees
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", "before", "after"))
     assert [a[0] for a in actions] == ["appeal.answer", "request.status", "request.status"]
     assert actions[1][1:] == ({"status": "Принята в систему"}, {"status": "В работе", "reason": "Мастер придёт завтра с 8 до 12"})
+
+
+def test_an_operator_publishes_an_outage_for_one_building_and_only_its_residents_see_it_pinned(
+    transactional_db, world, sign_in, page: Page, live_server
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from kabinet.accounts.tests.factories import link, make_user
+
+    neighbour = make_user("mira@example.com", first_name="Ольга", last_name="Миронова")
+    link(neighbour, PersonalAccount.objects.get(organisation=world.org, number="2001"))
+    operator = make_staff(world.org, User.Role.OPERATOR)
+    now = timezone.localtime(timezone.now(), world.org.tz)
+    mail.outbox.clear()
+    page.set_viewport_size(DESKTOP)
+    sign_in(operator)
+
+    page.goto(f"{live_server.url}/office/")
+    page.get_by_role("link", name="Новости").click()
+    page.get_by_role("link", name="Написать").click()
+    page.get_by_label("Вид").select_option(label="Авария / отключение")
+    page.get_by_label("Заголовок", exact=True).fill("Отключение горячей воды")
+    page.get_by_label("Текст", exact=True).fill("Авария на теплотрассе, бригада работает.")
+    page.get_by_label("г. Новосибирск, ул. Ленина, д. 1").check()
+    page.get_by_label("Начало").fill((now - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Ожидаемое окончание").fill((now + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    _shot(page, "outage-form-1280")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_text("Новость сохранена.")).to_be_visible()
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(world.holder)
+    pinned = page.get_by_role("region", name="Отключения в вашем доме")
+    expect(pinned.get_by_role("heading", name="Отключение горячей воды")).to_be_visible()
+    _shot(page, "outage-pinned-360")
+
+    page.context.clear_cookies()
+    sign_in(neighbour)
+    expect(page.get_by_role("heading", name="Главная").or_(page.get_by_role("heading").first)).to_be_visible()
+    expect(page.get_by_text("Отключение горячей воды")).to_have_count(0)
+    assert sorted(m.to[0] for m in mail.outbox if m.subject.startswith("Отключение")) == [
+        "holder@example.com",
+        "member@example.com",
+        "stranger@example.com",
+    ]
