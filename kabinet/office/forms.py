@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.helpdesk.forms import PHOTOS_HELP, MultipleFileInput, PhotosField
 from kabinet.helpdesk.models import Appeal, RequestType, ServiceRequest
 from kabinet.news.models import News
+from kabinet.orgs.models import Organisation
 from kabinet.users.forms import NoColon
 from kabinet.users.models import User
 
@@ -158,3 +159,31 @@ class NewsForm(NoColon, forms.Form):
         field = self.fields["buildings"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(a, a) for a in addresses]
+
+
+SETTINGS_FIELDS = (
+    "name", "short_name", "inn", "kpp", "bank_name", "bik", "account", "corr_account", "address",
+    "phone", "complaint_phone", "email", "website", "office_hours", "banner", "timezone",
+    "reading_first_day", "reading_last_day", "reading_closes_at", "min_payment",
+    "payment_commission_percent", "payment_due_day", "max_accounts_per_user", "keep_one_account",
+    "payment_provider",
+)
+
+
+class OrganisationSettingsForm(NoColon, forms.ModelForm):
+    gateway_shop_id = forms.CharField(
+        label=_("Идентификатор магазина / терминала"), required=False, max_length=100,
+        help_text=_("ЮKassa: shopId; Т-Банк: TerminalKey."),
+    )
+    gateway_secret = forms.CharField(
+        label=_("Секретный ключ / пароль терминала"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Хранится зашифрованным и не показывается. Оставьте пустым, чтобы не менять."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = SETTINGS_FIELDS
+        widgets = {"banner": forms.Textarea(attrs={"rows": 3}), "reading_closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

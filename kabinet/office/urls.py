@@ -3,7 +3,7 @@ this list, so a new page is checked for roles and for other organisations automa
 
 from django.urls import path
 
-from kabinet.office import views, views_billing, views_news, views_queues
+from kabinet.office import views, views_billing, views_news, views_queues, views_settings
 
 app_name = "office"
 
@@ -30,5 +30,6 @@ urlpatterns = [
     path("news/<int:pk>/", views_news.news_edit, name="news_edit"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:pk>/role/", views.staff_role, name="staff_role"),
+    path("settings/", views_settings.settings_page, name="settings"),
     path("audit/", views.audit, name="audit"),
 ]

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.billing.models import BillingPayment, PersonalAccount
+from kabinet.lib.crypto import EncryptedTextField
 from kabinet.orgs.models import Organisation
 
 ZERO = Decimal("0.00")
@@ -36,9 +37,9 @@ class GatewayAccount(models.Model):
         max_length=100,
         help_text=_("ЮKassa: shopId; Т-Банк: TerminalKey."),
     )
-    secret = models.CharField(
+    # Stored encrypted (kabinet.lib.crypto); the code reads the plain text.
+    secret = EncryptedTextField(
         _("секретный ключ / пароль терминала"),
-        max_length=200,
         help_text=_("ЮKassa: секретный ключ; Т-Банк: пароль терминала."),
     )
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
