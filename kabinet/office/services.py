@@ -250,3 +250,42 @@ def import_job_progress(job: ImportJob) -> int:
         return 100
     value = cache.get(_progress_key(job.pk))
     return int(value) if value is not None else 0
+
+
+# --- residents ---------------------------------------------------------------------------------
+
+
+def account_link_remove(*, office_user: User, link: Any) -> None:
+    """An operator removes a cabinet's link to an account (e.g. a sold flat); the account's
+    holders, the removed person among them, are e-mailed, and the change is logged."""
+    from django.template.loader import render_to_string
+
+    from kabinet.accounts.models import AccountLink
+    from kabinet.users.tasks import deliver_email
+
+    account = link.account
+    if account.organisation_id != office_user.organisation_id:
+        raise ValidationError(_("Лицевой счёт не найден."))
+    with transaction.atomic():
+        holders = set(
+            AccountLink.objects.filter(account=account, role=AccountLink.Role.HOLDER)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        if link.user.email:
+            holders.add(link.user.email)
+        audit_record(
+            actor=office_user,
+            organisation=account.organisation,
+            action="link.remove",
+            obj=account,
+            before={"cabinet": str(link.user), "role": link.get_role_display()},
+            after={"cabinet": _("отвязан")},
+        )
+        link.delete()
+        context = {"account": account, "person": str(link.user), "organisation": account.organisation}
+        subject = _("Лицевой счёт %(number)s отвязан от кабинета") % {"number": account.number}
+        text = render_to_string("office/email/link_removed.txt", context)
+        html = render_to_string("office/email/link_removed.html", context)
+        for to in sorted(holders):
+            transaction.on_commit(partial(deliver_email.delay, subject, to, text, html))

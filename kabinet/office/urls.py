@@ -3,7 +3,14 @@ this list, so a new page is checked for roles and for other organisations automa
 
 from django.urls import path
 
-from kabinet.office import views, views_billing, views_news, views_queues, views_settings
+from kabinet.office import (
+    views,
+    views_billing,
+    views_news,
+    views_queues,
+    views_residents,
+    views_settings,
+)
 
 app_name = "office"
 
@@ -28,6 +35,9 @@ urlpatterns = [
     path("news/", views_news.news_list, name="news"),
     path("news/new/", views_news.news_new, name="news_new"),
     path("news/<int:pk>/", views_news.news_edit, name="news_edit"),
+    path("residents/", views_residents.residents, name="residents"),
+    path("residents/<int:pk>/", views_residents.resident_account, name="resident_account"),
+    path("residents/links/<int:pk>/remove/", views_residents.link_remove, name="link_remove"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:pk>/role/", views.staff_role, name="staff_role"),
     path("settings/", views_settings.settings_page, name="settings"),

@@ -83,4 +83,8 @@ def object_for(pattern: URLPattern, office: OfficeWorld, owner: User) -> int | N
         return owner.pk
     if name.startswith("news"):
         return office.news.pk
+    if name == "resident_account":
+        return office.request.account_id
+    if name == "link_remove":
+        return office.request.account.links.order_by("pk").values_list("pk", flat=True)[0]
     raise AssertionError(f"the walk does not know which object {name} shows; add it here")
