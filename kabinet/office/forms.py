@@ -171,6 +171,7 @@ SETTINGS_FIELDS = (
 
 
 class OrganisationSettingsForm(NoColon, forms.ModelForm):
+    website = forms.URLField(label=_("Сайт"), required=False, assume_scheme="https")
     gateway_shop_id = forms.CharField(
         label=_("Идентификатор магазина / терминала"), required=False, max_length=100,
         help_text=_("ЮKassa: shopId; Т-Банк: TerminalKey."),
