@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -91,10 +91,10 @@ def office_view(section: Section) -> Callable[..., Callable[..., HttpResponse]]:
                 raise Http404("Страница не найдена")
             if not office.can(section):
                 raise PermissionDenied(_("Этот раздел недоступен вашей роли."))
-            request.office = office  # type: ignore[attr-defined] - the menu reads it
+            request.office = office  # type: ignore[attr-defined]  # the menu reads it
             return view(request, office, *args, **kwargs)
 
-        wrapper.office_section = section  # type: ignore[attr-defined] - read by the URL walk tests
+        wrapper.office_section = section  # type: ignore[attr-defined]  # read by the URL walk tests
         return wrapper
 
     return decorate
@@ -106,5 +106,5 @@ def get_for_office(
     """The object if it belongs to the office's organisation; Http404 otherwise."""
     try:
         return queryset.get(pk=int(pk), **{org_path: office.organisation})
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Объект не найден") from None

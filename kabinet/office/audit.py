@@ -12,7 +12,6 @@ from typing import Any
 from axes.helpers import get_client_ip_address
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.office.models import AuditEntry
@@ -70,7 +69,7 @@ def audit_record(
         actor=actor,
         actor_name=(str(actor) or actor.email)[:300],
         action=action,
-        object_type=object_type or (obj._meta.model_name if obj is not None else ""),
+        object_type=object_type or (str(obj._meta.model_name) if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",
         before={k: _plain(v) for k, v in (before or {}).items()},

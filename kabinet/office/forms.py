@@ -24,7 +24,7 @@ class BillingFilesField(forms.FileField):
 
 
 class UploadForm(NoColon, forms.Form):
-    files = BillingFilesField(
+    files = BillingFilesField(  # type: ignore[assignment]  # a field named like the form's attribute
         label=_("Файлы биллинга"),
         help_text=_(
             "Один или несколько файлов CSV (лицевые счета, начисления, платежи, приборы учёта, "

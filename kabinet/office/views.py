@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.office import dashboard, services
-from kabinet.office.audit import ACTION_LABELS
 from kabinet.office.access import Office, Section, get_for_office, office_view
+from kabinet.office.audit import ACTION_LABELS
 from kabinet.office.forms import PreferencesForm, StaffCreateForm, StaffRoleForm
 from kabinet.office.models import AuditEntry
 from kabinet.users.models import User

@@ -14,8 +14,8 @@ from kabinet.billing.models import Charge, Period
 from kabinet.billing.services import period_publish
 from kabinet.meters.services import readings_export
 from kabinet.office import services
-from kabinet.office.audit import audit_record
 from kabinet.office.access import Office, Section, get_for_office, office_view
+from kabinet.office.audit import audit_record
 from kabinet.office.forms import ExportPaymentsForm, ExportReadingsForm, UploadForm
 from kabinet.office.models import ImportJob
 from kabinet.payments.management.commands.export_payments import write_rows

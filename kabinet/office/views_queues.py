@@ -64,7 +64,7 @@ def _request(office: Office, pk: int) -> ServiceRequest:
 
 def _status_form(item: ServiceRequest, data: object = None) -> RequestStatusForm:
     allowed = helpdesk.TRANSITIONS[Status(item.status)] - helpdesk.RESIDENT_TRANSITIONS
-    choices = [(value, label) for value, label in Status.choices if value in allowed]
+    choices = [(value, str(label)) for value, label in Status.choices if value in allowed]
     return RequestStatusForm(data, allowed=choices)
 
 
@@ -120,7 +120,7 @@ def request_comment(request: HttpRequest, office: Office, pk: int) -> HttpRespon
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect("office:request_detail", item.pk)
 
 

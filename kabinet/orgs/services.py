@@ -18,7 +18,7 @@ def organisation_create(*, code: str, name: str, inn: str, **fields: Any) -> Org
 
 # --- the office's «Настройки организации» (kabinet/office) --------------------------------------
 
-SECRET_MASK = "••••••"
+SECRET_MASK = "••••••"  # noqa: S105 - what the log shows instead of a secret
 
 
 def organisation_settings_update(

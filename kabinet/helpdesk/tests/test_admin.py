@@ -176,7 +176,7 @@ def test_it_saves_an_appeal_answer_in_the_admin(client, world, with_files) -> No
     client.force_login(_superuser())
     url = reverse("admin:helpdesk_appeal_change", args=[appeal.pk])
     assert client.get(url).status_code == 200
-    data = {"answer": "Квитанция в разделе «Начисления».", "close": "on"}
+    data: dict[str, object] = {"answer": "Квитанция в разделе «Начисления».", "close": "on"}
     data.update(
         _inline_management(
             {"attachments": appeal.attachments.count(), "messages": appeal.messages.count()}
@@ -198,7 +198,11 @@ def test_it_saves_a_request_status_change_in_the_admin(client, world, with_files
     client.force_login(_superuser())
     url = reverse(CHANGE, args=[request.pk])
     assert client.get(url).status_code == 200
-    data = {"new_status": Status.IN_WORK, "reason_text": "", "comment": "Мастер придёт завтра"}
+    data: dict[str, object] = {
+        "new_status": Status.IN_WORK,
+        "reason_text": "",
+        "comment": "Мастер придёт завтра",
+    }
     data.update(
         _inline_management(
             {

@@ -62,7 +62,7 @@ def office_patterns() -> list[URLPattern]:
     resolver = get_resolver()
     for entry in resolver.url_patterns:
         if getattr(entry, "namespace", None) == "office":
-            return list(entry.url_patterns)  # type: ignore[union-attr]
+            return list(entry.url_patterns)  # type: ignore[union-attr,arg-type]
     raise AssertionError("the office URLs are not included")
 
 

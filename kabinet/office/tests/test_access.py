@@ -32,7 +32,7 @@ def test_it_gives_each_role_exactly_its_pages(client, office, role) -> None:
     client.force_login(user)
     allowed = ROLE_SECTIONS[role]
     for pattern in office_patterns():
-        section = pattern.callback.office_section
+        section = pattern.callback.office_section  # type: ignore[attr-defined]
         url = _url(pattern, office, user)
         response = client.post(url, {}) if _is_post_only(pattern) else client.get(url)
         if section in allowed:

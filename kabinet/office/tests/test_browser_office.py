@@ -1,6 +1,7 @@
 """Office journeys in the system Chromium, selected by labels and roles as a person reads."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core import mail
 from playwright.sync_api import Page, expect
@@ -21,7 +22,12 @@ from kabinet.office.models import AuditEntry
 from kabinet.office.tests.factories import make_staff
 from kabinet.users.models import User
 
-DESKTOP = {"width": 1280, "height": 900}
+if TYPE_CHECKING:
+    from playwright._impl._api_structures import ViewportSize
+
+DESKTOP: "ViewportSize" = {"width": 1280, "height": 900}
+PHONE: "ViewportSize" = {"width": 360, "height": 740}
+TABLET: "ViewportSize" = {"width": 1024, "height": 768}
 SHOTS = Path("/tmp/office-shots")
 
 
@@ -87,7 +93,7 @@ def test_an_accountant_uploads_watches_progress_publishes_and_the_resident_sees_
     expect(history.get_by_text("Загружено")).to_be_visible()
 
     page.context.clear_cookies()
-    page.set_viewport_size({"width": 360, "height": 740})
+    page.set_viewport_size(PHONE)
     sign_in(world.holder)
     page.goto(f"{live_server.url}/charges/{world.account.pk}/")
     expect(page.get_by_text("Февраль 2025", exact=True)).to_be_visible()
@@ -129,7 +135,7 @@ def test_an_operator_answers_an_appeal_and_moves_a_request_and_the_resident_sees
         contact="holder@example.com",
     )
     mail.outbox.clear()
-    page.set_viewport_size({"width": 1024, "height": 768})  # a tablet
+    page.set_viewport_size(TABLET)
     sign_in(operator)
 
     page.goto(f"{live_server.url}/office/")
@@ -152,7 +158,7 @@ def test_an_operator_answers_an_appeal_and_moves_a_request_and_the_resident_sees
     _shot(page, "request-done-1024")
 
     page.context.clear_cookies()
-    page.set_viewport_size({"width": 360, "height": 740})
+    page.set_viewport_size(PHONE)
     sign_in(world.holder)
     page.goto(f"{live_server.url}/requests/{request.pk}/")
     expect(page.get_by_test_id("status")).to_have_text("Выполнена")
@@ -203,7 +209,7 @@ def test_an_operator_publishes_an_outage_for_one_building_and_only_its_residents
     expect(page.get_by_text("Новость сохранена.")).to_be_visible()
 
     page.context.clear_cookies()
-    page.set_viewport_size({"width": 360, "height": 740})
+    page.set_viewport_size(PHONE)
     sign_in(world.holder)
     pinned = page.get_by_role("region", name="Отключения в вашем доме")
     expect(pinned.get_by_role("heading", name="Отключение горячей воды")).to_be_visible()

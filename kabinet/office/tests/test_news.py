@@ -7,7 +7,6 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-
 from kabinet.accounts.tests.factories import link, make_user
 from kabinet.billing.models import PersonalAccount
 from kabinet.news.models import News
