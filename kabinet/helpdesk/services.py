@@ -372,3 +372,41 @@ def request_is_overdue_q(now: datetime.datetime | None = None) -> Any:
     from django.db.models import Q
 
     return Q(status__in=[Status.NEW, Status.IN_WORK], due_at__lt=now or timezone.now())
+
+
+REQUEST_TYPE_FIELDS = ("name", "is_paid", "price", "is_active", "position", "deadline_days", "deadline_hours")
+
+
+def request_type_save(
+    *, by: Any, organisation: Organisation, request_type: RequestType | None, data: dict[str, Any]
+) -> RequestType:
+    """Create or change an entry of the organisation's catalogue (prices and deadlines)."""
+    if request_type is not None and request_type.organisation_id != organisation.pk:
+        raise ValidationError(_("Тип заявки не найден."))
+    # A fresh copy: a bound ModelForm has already written its values into the one it was given.
+    item = (
+        RequestType.objects.get(pk=request_type.pk)
+        if request_type is not None
+        else RequestType(organisation=organisation)
+    )
+    before = {} if request_type is None else {f: getattr(item, f) for f in REQUEST_TYPE_FIELDS}
+    for name in REQUEST_TYPE_FIELDS:
+        if name in data:
+            setattr(item, name, data[name])
+    if item.is_paid and item.price is None:
+        raise ValidationError(_("У платной услуги должна быть цена."))
+    item.full_clean()
+    after = {f: getattr(item, f) for f in REQUEST_TYPE_FIELDS}
+    with transaction.atomic():
+        item.save()
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        if changed:
+            audit_record(
+                actor=by,
+                organisation=organisation,
+                action="request_type.save",
+                obj=item,
+                before={k: before[k] for k in changed if k in before},
+                after=changed,
+            )
+    return item

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "news.save": _("Новость"),
     "link.remove": _("Отвязка лицевого счёта"),
     "readings.export": _("Выгрузка показаний"),
+    "request_type.save": _("Тип заявки"),
 }
 
 

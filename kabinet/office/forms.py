@@ -188,3 +188,9 @@ class OrganisationSettingsForm(NoColon, forms.ModelForm):
         model = Organisation
         fields = SETTINGS_FIELDS
         widgets = {"banner": forms.Textarea(attrs={"rows": 3}), "reading_closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+class RequestTypeForm(NoColon, forms.ModelForm):
+    class Meta:
+        model = RequestType
+        fields = ("name", "is_paid", "price", "is_active", "position", "deadline_days", "deadline_hours")

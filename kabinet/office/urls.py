@@ -41,5 +41,6 @@ urlpatterns = [
     path("staff/", views.staff, name="staff"),
     path("staff/<int:pk>/role/", views.staff_role, name="staff_role"),
     path("settings/", views_settings.settings_page, name="settings"),
+    path("settings/request-types/", views_settings.request_types, name="request_types"),
     path("audit/", views.audit, name="audit"),
 ]

@@ -22,6 +22,7 @@ MENU: tuple[tuple[Section, str, Promise], ...] = (
     (Section.BILLING, "exports", _("Выгрузки")),
     (Section.STAFF, "staff", _("Сотрудники")),
     (Section.SETTINGS, "settings", _("Настройки организации")),
+    (Section.SETTINGS, "request_types", _("Типы заявок")),
     (Section.AUDIT, "audit", _("Журнал действий")),
     (Section.DASHBOARD, "preferences", _("Мои уведомления")),
 )

@@ -161,3 +161,11 @@ def test_it_saves_notification_opt_out_from_the_office(client, world) -> None:
     assert (operator.office_preferences.new_requests, operator.office_preferences.new_appeals) == (False, True)
 
 
+
+
+def test_it_shows_the_resident_the_deadline(client, world) -> None:
+    item = make_request(world.holder, world.account)
+    client.force_login(world.holder)
+    page = client.get(reverse("request_detail", args=[item.pk])).content.decode()
+    local = timezone.localtime(item.due_at, world.org.tz)
+    assert f"<dt>Срок исполнения</dt><dd>{local:%d.%m.%Y %H:%M}</dd>" in page

@@ -64,3 +64,30 @@ def test_it_explains_what_is_wrong(client, world) -> None:
     assert "Неизвестный часовой пояс" in page
     world.org.refresh_from_db()
     assert world.org.bik == "045004641"
+
+
+def test_it_sets_request_type_deadlines_that_new_requests_use(client, world) -> None:
+    from kabinet.helpdesk.models import RequestType
+    from kabinet.helpdesk.tests.factories import make_request
+
+    client.force_login(make_staff(world.org, User.Role.ADMIN))
+    page = client.get(reverse("office:request_types")).content.decode()
+    assert "Снятие показаний" in page
+    kind = RequestType.objects.get(organisation=world.org, name="Снятие показаний")
+    prefix = f"t{kind.pk}"
+    data = {f"{prefix}-{k}": v for k, v in {"name": kind.name, "position": kind.position, "is_active": "on", "deadline_days": 10, "deadline_hours": 4}.items()}
+    response = client.post(reverse("office:request_types"), {**data, "save": prefix})
+    assert response.status_code == 302
+    kind.refresh_from_db()
+    assert kind.deadline_hours == 4
+    item = make_request(world.holder, world.account)
+    assert item.due_at is not None and (item.due_at - item.created_at).total_seconds() == 4 * 3600
+    entry = AuditEntry.objects.get(action="request_type.save")
+    assert entry.before == {"deadline_hours": None} and entry.after == {"deadline_hours": 4}
+
+    bad = client.post(
+        reverse("office:request_types"),
+        {"new-name": "Вызов сантехника", "new-is_paid": "on", "new-deadline_days": 10, "new-position": 9, "save": "new"},
+    ).content.decode()
+    assert "У платной услуги должна быть цена." in bad
+    assert not RequestType.objects.filter(name="Вызов сантехника").exists()
