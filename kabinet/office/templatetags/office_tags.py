@@ -65,3 +65,51 @@ def audit_action(action: str) -> str:
     from kabinet.office.audit import ACTION_LABELS
 
     return str(ACTION_LABELS.get(action, action))
+
+
+FIELD_LABELS = {
+    "status": _("статус"),
+    "reason": _("причина"),
+    "comment": _("комментарий"),
+    "answer": _("ответ"),
+    "published": _("опубликован"),
+    "files": _("файлы"),
+    "result": _("результат"),
+    "errors": _("ошибок"),
+    "role": _("роль"),
+    "email": _("e-mail"),
+    "title": _("заголовок"),
+    "kind": _("вид"),
+    "buildings": _("дома"),
+    "period": _("период"),
+    "rows": _("строк"),
+    "cabinet": _("кабинет"),
+    "shop_id": _("идентификатор магазина"),
+    "secret": _("секретный ключ"),
+}
+
+
+@register.filter
+def audit_changes(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs of a before/after dict in Russian, empty values left out."""
+    from kabinet.helpdesk.models import RequestType
+    from kabinet.orgs.models import Organisation
+
+    out = []
+    for key, value in (values or {}).items():
+        if value in ("", None, []):
+            continue
+        label = FIELD_LABELS.get(key)
+        if label is None:
+            for model in (Organisation, RequestType):
+                try:
+                    label = model._meta.get_field(key).verbose_name  # type: ignore[assignment]
+                    break
+                except Exception:  # noqa: S112, BLE001 - not a field of this model
+                    continue
+        if isinstance(value, bool):
+            value = _("да") if value else _("нет")
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        out.append((str(label or key), str(value)))
+    return out

@@ -47,10 +47,10 @@ def test_it_shows_the_log_read_only_and_filtered_to_the_administrator(client, wo
     client.force_login(admin)
     page = client.get(reverse("office:audit")).content.decode()
     assert "Статус заявки" in page and "Комментарий к заявке" in page
-    assert "status: Принята в систему" in page and "status: В работе" in page
+    assert "статус: Принята в систему" in page and "статус: В работе" in page
     assert "127.0.0.1" in page
     only = client.get(reverse("office:audit"), {"action": "request.comment"}).content.decode()
-    assert "Будем в 9:00" in only and "status: В работе" not in only
+    assert "Будем в 9:00" in only and "статус: В работе" not in only
     by_admin = client.get(reverse("office:audit"), {"actor": admin.pk}).content.decode()
     assert "Записей нет." in by_admin
     # Read-only: the page offers no form that writes.

@@ -173,6 +173,22 @@ def test_an_operator_answers_an_appeal_and_moves_a_request_and_the_resident_sees
     assert any(str(appeal.pk) in s for s in subjects if "Обращени" in s or "Ответ" in s)
     request.refresh_from_db()
     assert request.status == ServiceRequest.Status.DONE
+
+    # The organisation's administrator reads the journey in the audit log, before → after.
+    page.context.clear_cookies()
+    page.set_viewport_size(DESKTOP)
+    sign_in(make_staff(world.org, User.Role.ADMIN))
+    page.goto(f"{live_server.url}/office/")
+    page.get_by_role("link", name="Журнал действий").click()
+    log = page.get_by_role("region", name="Журнал действий")
+    moved = log.get_by_role("row").filter(has_text="Статус заявки").filter(has_text="статус: Принята в систему")
+    expect(moved).to_have_count(1)
+    expect(moved.get_by_role("cell").nth(5)).to_contain_text("статус: В работе")
+    expect(log.get_by_role("row").filter(has_text="Ответ на обращение")).to_have_count(1)
+    page.get_by_label("Действие").select_option(label="Статус заявки")
+    page.get_by_role("button", name="Показать").click()
+    expect(log.get_by_role("row")).to_have_count(3)  # the header and the two moves
+    _shot(page, "audit-journey-1280")
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", "before", "after"))
     assert [a[0] for a in actions] == ["appeal.answer", "request.status", "request.status"]
     assert actions[1][1:] == ({"status": "Принята в систему"}, {"status": "В работе", "reason": "Мастер придёт завтра с 8 до 12"})
@@ -224,3 +240,33 @@ def test_an_operator_publishes_an_outage_for_one_building_and_only_its_residents
         "member@example.com",
         "stranger@example.com",
     ]
+
+
+def test_every_office_page_fits_a_phone_and_a_desktop_without_sideways_scrolling(
+    transactional_db, world, sign_in, page: Page, live_server
+) -> None:
+    from django.urls import reverse
+
+    from kabinet.office.tests.factories import make_office, object_for, office_patterns
+
+    office = make_office(world)
+    sign_in(office.admin)
+    pages = []
+    for pattern in office_patterns():
+        if pattern.name in {"import_progress"} or pattern.callback.__name__ in {  # type: ignore[attr-defined]
+            "staff_role", "request_status", "request_comment", "appeal_close", "export_readings",
+            "export_payments", "link_remove",
+        }:
+            continue
+        pk = object_for(pattern, office, office.admin)
+        pages.append((pattern.name, reverse(f"office:{pattern.name}", args=[pk] if pk else [])))
+    assert len(pages) >= 15
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        for name, url in pages:
+            response = page.goto(live_server.url + url)
+            assert response is not None and response.status == 200, name
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0 or name in {"home", "requests", "imports", "settings", "audit"}:
+                _shot(page, f"{name}-{size['width']}")
+            assert overflow <= 0, (name, size["width"], overflow)
