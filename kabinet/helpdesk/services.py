@@ -66,10 +66,14 @@ class TransitionRefused(ValidationError):
 
 
 def is_operator(user: Any, organisation_id: int) -> bool:
-    """Staff of this organisation, or a platform administrator."""
+    """Staff of this organisation whose role covers requests and appeals (not «Бухгалтер»,
+    SPEC 2.7), or a platform administrator."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return False
-    return bool(user.is_superuser or user.organisation_id == organisation_id)
+    if user.is_superuser:
+        return True
+    # A blank role is staff made before roles existed; the admin's permissions still apply.
+    return user.organisation_id == organisation_id and user.org_role != "accountant"
 
 
 # --- the catalogue -----------------------------------------------------------------------------

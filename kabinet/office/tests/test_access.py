@@ -91,3 +91,13 @@ def test_it_lets_the_administrator_change_a_role_and_logs_it(client, office) -> 
     client.force_login(office.admin)
     page = client.get(reverse("office:audit")).content.decode()
     assert "Роль сотрудника" in page and "Оператор" in page and "Бухгалтер" in page
+
+
+def test_it_refuses_an_accountant_request_changes_even_through_the_service(world, office) -> None:
+    from django.core.exceptions import ValidationError
+
+    from kabinet.helpdesk.services import request_transition
+
+    with pytest.raises(ValidationError, match="только сотрудник"):
+        request_transition(request=office.request, to="in_work", by=office.accountant)
+    request_transition(request=office.request, to="in_work", by=office.operator)
