@@ -103,7 +103,7 @@ def audit_changes(values: dict[str, Any]) -> list[tuple[str, str]]:
         if label is None:
             for model in (Organisation, RequestType):
                 try:
-                    label = model._meta.get_field(key).verbose_name  # type: ignore[assignment]
+                    label = model._meta.get_field(key).verbose_name  # type: ignore[assignment,union-attr]
                     break
                 except Exception:  # noqa: S112, BLE001 - not a field of this model
                     continue
