@@ -270,3 +270,43 @@ def test_every_office_page_fits_a_phone_and_a_desktop_without_sideways_scrolling
             if overflow > 0 or name in {"home", "requests", "imports", "settings", "audit"}:
                 _shot(page, f"{name}-{size['width']}")
             assert overflow <= 0, (name, size["width"], overflow)
+
+
+def test_the_progress_bar_follows_a_running_import_and_shows_the_report_when_it_ends(
+    transactional_db, world, sign_in, page: Page, live_server, tmp_path: Path, settings
+) -> None:
+    import shutil
+
+    from django.core.cache import cache
+
+    from kabinet.office import services
+    from kabinet.office.models import ImportJob
+
+    accountant = make_staff(world.org, User.Role.ACCOUNTANT)
+    files = february_files(tmp_path / "feb")
+    # A job waiting for a worker, as with a real broker: its files are where the task reads them.
+    job = ImportJob.objects.create(
+        organisation=world.org, created_by=accountant, files=[p.name for p in files], directory="office-imports/t"
+    )
+    target = Path(settings.MEDIA_ROOT) / job.directory
+    target.mkdir(parents=True)
+    for number, path in enumerate(files, start=1):
+        shutil.copy(path, target / f"{number:02d}.csv")
+    page.set_viewport_size(DESKTOP)
+    sign_in(accountant)
+
+    page.goto(f"{live_server.url}/office/billing/{job.pk}/")
+    bar = page.get_by_role("progressbar", name="Ход загрузки")
+    expect(bar).to_have_attribute("value", "0")
+    expect(page.get_by_role("link", name="Обновить")).to_be_visible()  # for a browser without JS
+
+    # The script takes over from the meta refresh (which remains for a browser without JS).
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+    cache.set(f"office:import:{job.pk}:progress", 40)
+    expect(bar).to_have_attribute("value", "40")  # polled by office/import_progress.js
+    expect(page.get_by_text("40 %", exact=True)).to_be_visible()
+
+    services.import_job_run(job_id=job.pk)  # the worker finishes
+    expect(page.get_by_role("heading", name="Загружено")).to_be_visible()
+    expect(bar).to_have_attribute("value", "100")
+    expect(page.get_by_role("link", name="Обновить")).to_have_count(0)
