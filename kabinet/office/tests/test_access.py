@@ -101,3 +101,10 @@ def test_it_refuses_an_accountant_request_changes_even_through_the_service(world
     with pytest.raises(ValidationError, match="только сотрудник"):
         request_transition(request=office.request, to="in_work", by=office.accountant)
     request_transition(request=office.request, to="in_work", by=office.operator)
+
+
+def test_it_links_staff_to_the_office_from_the_portal_menu(client, world, office) -> None:
+    client.force_login(office.operator)
+    assert 'href="/office/"' in client.get(reverse("settings")).content.decode()
+    client.force_login(world.holder)
+    assert 'href="/office/"' not in client.get(reverse("settings")).content.decode()
