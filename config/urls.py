@@ -1,5 +1,11 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
+
+# The admin is the platform administrator's tool; it speaks Russian like the rest.
+admin.site.site_header = _("Кабинет: администрирование платформы")
+admin.site.site_title = _("Кабинет")
+admin.site.index_title = _("Данные платформы")
 
 # One include per app; each app names its own URLs (the menu finds them by name:
 # accounts, charges, readings, payments, requests, appeals, news, settings).

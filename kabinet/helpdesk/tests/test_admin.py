@@ -219,3 +219,12 @@ def test_it_saves_a_request_status_change_in_the_admin(client, world, with_files
     request.refresh_from_db()
     assert request.status == Status.IN_WORK
     assert request.comments.get().text == "Мастер придёт завтра"
+
+
+def test_it_speaks_russian_in_the_admin_index(client, world) -> None:
+    client.force_login(_superuser())
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Кабинет: администрирование платформы" in page
+    assert "Приборы учёта" in page and "Биллинг" in page
+    assert "Администрирование Django" not in page
+    assert ">Billing<" not in page and ">Meters<" not in page
