@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "link.remove": _("Отвязка лицевого счёта"),
     "readings.export": _("Выгрузка показаний"),
     "request_type.save": _("Тип заявки"),
+    "invitation.resend": _("Приглашение выслано повторно"),
 }
 
 

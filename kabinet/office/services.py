@@ -289,3 +289,20 @@ def account_link_remove(*, office_user: User, link: Any) -> None:
         html = render_to_string("office/email/link_removed.html", context)
         for to in sorted(holders):
             transaction.on_commit(partial(deliver_email.delay, subject, to, text, html))
+
+
+def invitation_resend(*, office_user: User, invitation: Any) -> None:
+    """Send a pending family-member invitation again (the resident lost the letter)."""
+    from kabinet.accounts.services import _send_invitation
+
+    if invitation.account.organisation_id != office_user.organisation_id or not invitation.is_pending:
+        raise ValidationError(_("Приглашение не найдено или уже не действует."))
+    with transaction.atomic():
+        audit_record(
+            actor=office_user,
+            organisation=invitation.account.organisation,
+            action="invitation.resend",
+            obj=invitation.account,
+            after={"email": invitation.email},
+        )
+        transaction.on_commit(partial(_send_invitation, invitation.pk))

@@ -38,6 +38,11 @@ urlpatterns = [
     path("residents/", views_residents.residents, name="residents"),
     path("residents/<int:pk>/", views_residents.resident_account, name="resident_account"),
     path("residents/links/<int:pk>/remove/", views_residents.link_remove, name="link_remove"),
+    path(
+        "residents/invitations/<int:pk>/resend/",
+        views_residents.invitation_resend,
+        name="invitation_resend",
+    ),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:pk>/role/", views.staff_role, name="staff_role"),
     path("settings/", views_settings.settings_page, name="settings"),

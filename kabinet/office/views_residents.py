@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kabinet.accounts.models import AccountLink
+from kabinet.accounts.models import AccountLink, Invitation
 from kabinet.billing.models import PersonalAccount
 from kabinet.office import services
 from kabinet.office.access import Office, Section, get_for_office, office_view
@@ -33,7 +33,11 @@ def residents(request: HttpRequest, office: Office) -> HttpResponse:
 def resident_account(request: HttpRequest, office: Office, pk: int) -> HttpResponse:
     account = get_for_office(office, PersonalAccount.objects.all(), pk)
     links = AccountLink.objects.filter(account=account).select_related("user").order_by("role", "created_at")
-    return render(request, "office/resident_account.html", {"account": account, "links": links})
+    invitations = Invitation.objects.filter(account=account, accepted_at=None, revoked_at=None).order_by(
+        "-created_at"
+    )
+    ctx = {"account": account, "links": links, "invitations": invitations}
+    return render(request, "office/resident_account.html", ctx)
 
 
 @require_POST
@@ -50,3 +54,19 @@ def link_remove(request: HttpRequest, office: Office, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Связь удалена; владельцу отправлено письмо."))
     return redirect("office:resident_account", link.account_id)
+
+
+@require_POST
+@office_view(Section.RESIDENTS)
+def invitation_resend(request: HttpRequest, office: Office, pk: int) -> HttpResponse:
+    invitation = get_for_office(
+        office, Invitation.objects.select_related("account__organisation"), pk, "account__organisation"
+    )
+    try:
+        services.invitation_resend(office_user=office.user, invitation=invitation)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Приглашение отправлено повторно на %(email)s.") % {"email": invitation.email})
+    return redirect("office:resident_account", invitation.account_id)

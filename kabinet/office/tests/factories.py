@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, get_resolver
 
+from kabinet.accounts.models import Invitation
 from kabinet.accounts.tests.factories import make_user
 from kabinet.billing.models import Period
 from kabinet.helpdesk.models import Appeal, ServiceRequest
@@ -36,6 +37,7 @@ class OfficeWorld:
     period: Period
     job: ImportJob
     news: News
+    invitation: Invitation
 
 
 def make_office(world) -> OfficeWorld:  # type: ignore[no-untyped-def]
@@ -54,7 +56,8 @@ def make_office(world) -> OfficeWorld:  # type: ignore[no-untyped-def]
     period = Period.objects.get(organisation=org, month__year=2025, month__month=1)
     job = ImportJob.objects.create(organisation=org, created_by=accountant, files=["a.csv"], directory="x")
     news = News.objects.create(organisation=org, title="Собрание жильцов", body="В субботу.")
-    return OfficeWorld(admin, operator, accountant, request, appeal, period, job, news)
+    invitation = Invitation.objects.create(account=world.account, invited_by=world.holder, email="granny@example.com")
+    return OfficeWorld(admin, operator, accountant, request, appeal, period, job, news, invitation)
 
 
 def office_patterns() -> list[URLPattern]:
@@ -85,6 +88,8 @@ def object_for(pattern: URLPattern, office: OfficeWorld, owner: User) -> int | N
         return office.news.pk
     if name == "resident_account":
         return office.request.account_id
+    if name == "invitation_resend":
+        return office.invitation.pk
     if name == "link_remove":
         return office.request.account.links.order_by("pk").values_list("pk", flat=True)[0]
     raise AssertionError(f"the walk does not know which object {name} shows; add it here")

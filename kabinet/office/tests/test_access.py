@@ -18,7 +18,7 @@ def _url(pattern, office, owner) -> str:  # type: ignore[no-untyped-def]
 
 
 def _is_post_only(pattern) -> bool:  # type: ignore[no-untyped-def]
-    return pattern.name in {"staff_role", "request_status", "request_comment", "appeal_close", "export_readings", "export_payments", "link_remove"}
+    return pattern.name in {"staff_role", "request_status", "request_comment", "appeal_close", "export_readings", "export_payments", "link_remove", "invitation_resend"}
 
 
 def test_it_wraps_every_office_view_in_the_role_gate() -> None:

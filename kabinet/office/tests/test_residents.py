@@ -37,3 +37,18 @@ def test_it_removes_a_link_logs_it_and_emails_the_holder(
     assert mail.outbox[0].subject == "Лицевой счёт 1001 отвязан от кабинета"
     entry = AuditEntry.objects.get(action="link.remove")
     assert (entry.actor, entry.before["role"], entry.after["cabinet"]) == (operator, "Член семьи", "отвязан")
+
+
+def test_it_resends_a_pending_invitation_and_logs_it(client, world, django_capture_on_commit_callbacks) -> None:
+    from kabinet.accounts.models import Invitation
+
+    invitation = Invitation.objects.create(account=world.account, invited_by=world.holder, email="granny@example.com")
+    client.force_login(make_staff(world.org, User.Role.OPERATOR))
+    card = client.get(reverse("office:resident_account", args=[world.account.pk])).content.decode()
+    assert "granny@example.com" in card
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("office:invitation_resend", args=[invitation.pk]))
+    assert [m.to for m in mail.outbox] == [["granny@example.com"]]
+    assert invitation.token in mail.outbox[0].body
+    assert AuditEntry.objects.get(action="invitation.resend").after == {"email": "granny@example.com"}
