@@ -187,9 +187,13 @@ def _unique_labels(names: list[str]) -> list[str]:
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Run a queued upload through `billing_import`, publishing progress for the page."""
+    # Claim the job: a repeated delivery of the task, or a second worker, finds it taken.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        return job  # a repeated delivery of the task
+    if not claimed:
+        return job
     directory = Path(settings.MEDIA_ROOT) / job.directory
     paths = [directory / f"{number:02d}.csv" for number in range(1, len(job.files) + 1)]
     labels = _unique_labels(job.files)
@@ -203,9 +207,6 @@ def import_job_run(*, job_id: int) -> ImportJob:
         # The last per cent is the commit, so 100 % means the data is in.
         cache.set(key, min(99, 100 * sum(done.values()) // total), timeout=24 * 3600)
 
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
-    )
     cache.set(key, 0, timeout=24 * 3600)
     report: ImportReport
     try:

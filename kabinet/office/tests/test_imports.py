@@ -153,3 +153,16 @@ def test_it_refuses_a_second_organisations_period(client, db) -> None:
     period.refresh_from_db()
     assert not period.is_published
 
+
+
+def test_it_runs_a_job_once_when_the_task_is_delivered_twice(db, tmp_path) -> None:
+    from kabinet.office import services
+
+    org = make_org()
+    job = services.import_job_start(
+        office_user=make_staff(org, User.Role.ACCOUNTANT), organisation=org, files=_uploads(sample_files(tmp_path))
+    )
+    first = services.import_job_run(job_id=job.pk)
+    second = services.import_job_run(job_id=job.pk)
+    assert first.status == second.status == ImportJob.Status.SUCCEEDED
+    assert AuditEntry.objects.filter(action="billing.import").count() == 1
