@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "kabinet.api",
+    "kabinet.office",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "kabinet.front.middleware.ContentSecurityPolicyMiddleware",
     "kabinet.users.middleware.PasswordChangeRequiredMiddleware",
     "kabinet.users.middleware.AdminSignInMiddleware",
+    "kabinet.office.audit.AuditMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,6 +186,9 @@ SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
 
 # Celery: without a broker every task runs eagerly in the calling process.
+# Encrypts secrets stored in the database (kabinet.lib.crypto); derived from SECRET_KEY if unset.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True

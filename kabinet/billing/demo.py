@@ -302,3 +302,32 @@ def demo_load(*, today: datetime.date, accounts: int = 60) -> list[tuple[Organis
             period_publish(period=period)
         results.append((org, report))
     return results
+
+
+# The office (SPEC 2.7): besides the demo operator, an administrator and an accountant per
+# organisation, so each role's pages can be tried.
+DEMO_STAFF = (("admin", "Администратор", "admin"), ("accountant", "Бухгалтер", "buh"))
+
+
+def demo_staff(*, organisation: Organisation, password: str) -> list[tuple[str, str]]:
+    """(title, e-mail) of the demo staff created for `organisation`."""
+    from kabinet.users.models import User
+
+    sign_ins = []
+    for role, title, mailbox in DEMO_STAFF:
+        email = f"{mailbox}@{organisation.code}.local"
+        user, _created = User.objects.update_or_create(
+            username=email,
+            defaults={
+                "email": email,
+                "is_staff": True,
+                "organisation": organisation,
+                "org_role": role,
+                "first_name": title,
+                "last_name": str(organisation),
+            },
+        )
+        user.set_password(password)
+        user.save()
+        sign_ins.append((f"{title} «{organisation}»", email))
+    return sign_ins

@@ -15,6 +15,7 @@ def period_publish(*, period: Period, user: User | None = None) -> Period:
     The first publication queues the monthly ЕПД mailing to the cabinets subscribed to it.
     """
     from kabinet.accounts.tasks import epd_mailing
+    from kabinet.office.audit import audit_record
 
     with transaction.atomic():
         period = Period.objects.select_for_update().get(pk=period.pk)
@@ -22,6 +23,14 @@ def period_publish(*, period: Period, user: User | None = None) -> Period:
             period.is_published = True
             period.published_at = timezone.now()
             period.save(update_fields=["is_published", "published_at"])
+            audit_record(
+                actor=user,
+                organisation=period.organisation,
+                action="period.publish",
+                obj=period,
+                before={"published": False},
+                after={"published": True},
+            )
             period_id = period.pk
             transaction.on_commit(lambda: epd_mailing.delay(period_id))
             org_id = period.organisation_id

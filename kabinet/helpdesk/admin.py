@@ -45,6 +45,13 @@ class RequestTypeAdmin(OrgScopedAdmin):
         return super().changelist_view(request, extra_context)
 
 
+def _skip_read_only_formsets(formsets: Any) -> None:
+    """The inlines are read-only and the services write everything, so nothing is saved; but the
+    admin's change message reads what `formset.save()` would have set, so say «nothing»."""
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -179,8 +186,7 @@ class ServiceRequestAdmin(OrgScopedAdmin):
                     self.message_user(request, message, messages.ERROR)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # The inlines are read-only.
-        pass
+        _skip_read_only_formsets(formsets)
 
     def _move(self, request: HttpRequest, queryset: QuerySet[ServiceRequest], to: str) -> None:
         moved, refused = 0, []
@@ -266,4 +272,4 @@ class AppealAdmin(OrgScopedAdmin):
                 self.message_user(request, message, messages.ERROR)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass
+        _skip_read_only_formsets(formsets)

@@ -45,6 +45,19 @@ class RequestType(models.Model):
     )
     is_active = models.BooleanField(_("доступен для заявок"), default=True)
     position = models.PositiveSmallIntegerField(_("порядок"), default=0)
+    # SPEC 2.6: 10 working days by default (ПП РФ № 416); an emergency type counts in hours.
+    deadline_days = models.PositiveSmallIntegerField(
+        _("срок исполнения, рабочих дней"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    deadline_hours = models.PositiveSmallIntegerField(
+        _("аварийная: срок исполнения, часов"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_("Заполните для аварийных заявок: тогда срок считается в часах."),
+    )
 
     class Meta:
         verbose_name = _("тип заявки")
@@ -107,6 +120,7 @@ class ServiceRequest(models.Model):
     rating_comment = models.TextField(_("отзыв"), blank=True)
     created_at = models.DateTimeField(_("дата заявки"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("изменена"), auto_now=True)
+    due_at = models.DateTimeField(_("срок исполнения"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("заявка")
@@ -119,6 +133,12 @@ class ServiceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in {self.Status.NEW, self.Status.IN_WORK}
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
 
 
 class RequestStatusChange(models.Model):

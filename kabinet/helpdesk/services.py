@@ -33,6 +33,7 @@ from kabinet.helpdesk.models import (
     ServiceRequest,
 )
 from kabinet.helpdesk.uploads import check_photos
+from kabinet.office.audit import audit_record
 from kabinet.orgs.models import Organisation
 
 Status = ServiceRequest.Status
@@ -65,10 +66,14 @@ class TransitionRefused(ValidationError):
 
 
 def is_operator(user: Any, organisation_id: int) -> bool:
-    """Staff of this organisation, or a platform administrator."""
+    """Staff of this organisation whose role covers requests and appeals (not «Бухгалтер»,
+    SPEC 2.7), or a platform administrator."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return False
-    return bool(user.is_superuser or user.organisation_id == organisation_id)
+    if user.is_superuser:
+        return True
+    # A blank role is staff made before roles existed; the admin's permissions still apply.
+    return user.organisation_id == organisation_id and user.org_role != "accountant"
 
 
 # --- the catalogue -----------------------------------------------------------------------------
@@ -98,6 +103,22 @@ def request_types_ensure(*, organisation: Organisation) -> None:
 
 # How far ahead a resident may ask for a visit.
 DESIRED_DATE_AHEAD = datetime.timedelta(days=90)
+
+
+def request_due_at(*, type: RequestType, created_at: datetime.datetime) -> datetime.datetime:
+    """«Срок исполнения»: the type's hours for an emergency, else the end of the N-th working day
+    (Monday to Friday) after the day the request came in, in the organisation's time zone."""
+    if type.deadline_hours:
+        return created_at + datetime.timedelta(hours=type.deadline_hours)
+    tz = type.organisation.tz
+    day = created_at.astimezone(tz).date()
+    left = type.deadline_days
+    while left:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tz)
+
 
 
 def _save_attachments(files: Sequence[UploadedFile], **owner: Any) -> None:
@@ -179,11 +200,14 @@ def request_create(
             desired_date=desired_date,
             time_slot=time_slot,
         )
+        request.due_at = request_due_at(type=type, created_at=request.created_at)
+        request.save(update_fields=["due_at"])
         change = RequestStatusChange.objects.create(
             request=request, from_status="", to_status=Status.NEW, by=author
         )
         _save_attachments(files, request=request)
         transaction.on_commit(partial(tasks.request_status_email.delay, change.pk))
+        transaction.on_commit(partial(tasks.staff_new_item_email.delay, "request", request.pk))
     return request
 
 
@@ -235,6 +259,14 @@ def request_transition(
         change = RequestStatusChange.objects.create(
             request=locked, from_status=locked.status, to_status=to, by=by, reason=reason.strip()
         )
+        audit_record(
+            actor=by,
+            organisation=locked.account.organisation,
+            action="request.status",
+            obj=locked,
+            before={"status": change.get_from_status_display()},
+            after={"status": change.get_to_status_display(), "reason": reason.strip()},
+        )
         locked.status = to
         if to == Status.CANCELLED_STAFF:
             locked.status_reason = reason.strip()
@@ -259,6 +291,13 @@ def request_comment(*, request: ServiceRequest, by: Any, text: str) -> RequestCo
             request=request, author=by, by_operator=operator, text=text
         )
         if operator:
+            audit_record(
+                actor=by,
+                organisation=request.account.organisation,
+                action="request.comment",
+                obj=request,
+                after={"comment": text},
+            )
             transaction.on_commit(partial(tasks.request_comment_email.delay, comment.pk))
     return comment
 
@@ -302,6 +341,7 @@ def appeal_create(
             account=account, author=author, topic=topic, text=text.strip(), contact=contact.strip()
         )
         _save_attachments(files, appeal=appeal)
+        transaction.on_commit(partial(tasks.staff_new_item_email.delay, "appeal", appeal.pk))
     return appeal
 
 
@@ -320,9 +360,18 @@ def appeal_reply(*, appeal: Appeal, by: Any, text: str) -> AppealMessage:
         message = AppealMessage.objects.create(
             appeal=locked, author=by, by_operator=operator, text=text
         )
+        before = locked.get_status_display()
         locked.status = Appeal.Status.ANSWERED if operator else Appeal.Status.OPEN
         locked.save(update_fields=["status", "updated_at"])
         if operator:
+            audit_record(
+                actor=by,
+                organisation=locked.account.organisation,
+                action="appeal.answer",
+                obj=locked,
+                before={"status": before},
+                after={"status": locked.get_status_display(), "answer": text},
+            )
             transaction.on_commit(partial(tasks.appeal_answer_email.delay, message.pk))
     appeal.status = locked.status
     return message
@@ -337,5 +386,89 @@ def appeal_close(*, appeal: Appeal, by: Any) -> None:
                 _("Закрыть обращение может только его автор или владелец лицевого счёта.")
             )
     with transaction.atomic():
+        before = Appeal.objects.select_for_update().get(pk=appeal.pk)
         Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED)
+        if is_operator(by, appeal.account.organisation_id):
+            audit_record(
+                actor=by,
+                organisation=appeal.account.organisation,
+                action="appeal.close",
+                obj=appeal,
+                before={"status": before.get_status_display()},
+                after={"status": Appeal.Status.CLOSED.label},
+            )
     appeal.status = Appeal.Status.CLOSED
+
+
+# --- staff side (the office at /office/; the admin uses the functions above) -------------------
+
+
+def request_staff_comment(
+    *, request: ServiceRequest, by: Any, text: str, files: Sequence[UploadedFile] = ()
+) -> RequestComment:
+    """An operator's comment to the resident, with photos attached to the request."""
+    if not is_operator(by, request.account.organisation_id):
+        raise ValidationError(_("Заявка не найдена."))
+    check_photos(files)
+    with transaction.atomic():
+        comment = request_comment(request=request, by=by, text=text)
+        _save_attachments(files, request=request)
+    return comment
+
+
+def appeal_staff_answer(
+    *, appeal: Appeal, by: Any, text: str, files: Sequence[UploadedFile] = ()
+) -> AppealMessage:
+    """An operator's answer in the appeal's thread, with files; the resident is e-mailed."""
+    if not is_operator(by, appeal.account.organisation_id):
+        raise ValidationError(_("Обращение не найдено."))
+    check_photos(files)
+    with transaction.atomic():
+        message = appeal_reply(appeal=appeal, by=by, text=text)
+        _save_attachments(files, appeal=appeal)
+    return message
+
+
+def request_is_overdue_q(now: datetime.datetime | None = None) -> Any:
+    """The condition «просрочена» on ServiceRequest rows, for queues and counts."""
+    from django.db.models import Q
+
+    return Q(status__in=[Status.NEW, Status.IN_WORK], due_at__lt=now or timezone.now())
+
+
+REQUEST_TYPE_FIELDS = ("name", "is_paid", "price", "is_active", "position", "deadline_days", "deadline_hours")
+
+
+def request_type_save(
+    *, by: Any, organisation: Organisation, request_type: RequestType | None, data: dict[str, Any]
+) -> RequestType:
+    """Create or change an entry of the organisation's catalogue (prices and deadlines)."""
+    if request_type is not None and request_type.organisation_id != organisation.pk:
+        raise ValidationError(_("Тип заявки не найден."))
+    # A fresh copy: a bound ModelForm has already written its values into the one it was given.
+    item = (
+        RequestType.objects.get(pk=request_type.pk)
+        if request_type is not None
+        else RequestType(organisation=organisation)
+    )
+    before = {} if request_type is None else {f: getattr(item, f) for f in REQUEST_TYPE_FIELDS}
+    for name in REQUEST_TYPE_FIELDS:
+        if name in data:
+            setattr(item, name, data[name])
+    if item.is_paid and item.price is None:
+        raise ValidationError(_("У платной услуги должна быть цена."))
+    item.full_clean()
+    after = {f: getattr(item, f) for f in REQUEST_TYPE_FIELDS}
+    with transaction.atomic():
+        item.save()
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        if changed:
+            audit_record(
+                actor=by,
+                organisation=organisation,
+                action="request_type.save",
+                obj=item,
+                before={k: before[k] for k in changed if k in before},
+                after=changed,
+            )
+    return item

@@ -97,3 +97,21 @@ def appeal_answer_email(message_id: int) -> None:
             "url": _link("appeal_detail", appeal.pk),
         },
     )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def staff_new_item_email(kind: str, pk: int) -> None:
+    """A new request or appeal, to each operator of the organisation who did not opt out."""
+    from kabinet.helpdesk.models import Appeal, ServiceRequest
+    from kabinet.office.services import staff_to_notify
+
+    item: ServiceRequest | Appeal
+    if kind == "request":
+        item = ServiceRequest.objects.select_related("account", "type").get(pk=pk)
+        about, url_name = "new_requests", "office:request_detail"
+    else:
+        item = Appeal.objects.select_related("account").get(pk=pk)
+        about, url_name = "new_appeals", "office:appeal_detail"
+    context = {"item": item, "kind": kind, "url": _link(url_name, item.pk)}
+    for to in staff_to_notify(organisation_id=item.account.organisation_id, about=about):
+        send_templated(to, "staff_new_item", context)

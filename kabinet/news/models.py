@@ -9,6 +9,11 @@ from kabinet.orgs.models import Organisation
 
 
 class News(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", _("Новость")
+        PLANNED = "planned", _("Плановые работы")
+        OUTAGE = "outage", _("Авария / отключение")
+
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("организация"), on_delete=models.CASCADE, related_name="news"
     )
@@ -25,6 +30,11 @@ class News(models.Model):
     )
     is_published = models.BooleanField(_("опубликована"), default=True)
     published_at = models.DateTimeField(_("дата публикации"), default=timezone.now, db_index=True)
+    # SPEC 2.7: planned works and outages have a time span; an outage is pinned on the
+    # dashboards of the affected buildings (NewsBuilding) until it ends.
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
+    starts_at = models.DateTimeField(_("начало"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ожидаемое окончание"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("новость")
@@ -33,6 +43,25 @@ class News(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NewsBuilding(models.Model):
+    """A building (the address of its accounts, without the apartment) a news item is for."""
+
+    news = models.ForeignKey(
+        News, verbose_name=_("новость"), on_delete=models.CASCADE, related_name="buildings"
+    )
+    address = models.CharField(_("адрес дома"), max_length=400, db_index=True)
+
+    class Meta:
+        verbose_name = _("дом")
+        verbose_name_plural = _("дома")
+        constraints = [
+            models.UniqueConstraint(fields=["news", "address"], name="news_building_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
 
 
 class FaqItem(models.Model):

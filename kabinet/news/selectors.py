@@ -3,12 +3,12 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from kabinet.accounts.access import Right, linked_accounts
-from kabinet.news.models import FaqItem, News, PortalVote
+from kabinet.news.models import FaqItem, News, NewsBuilding, PortalVote
 
 
 def news_for_user(user: Any) -> QuerySet[News]:
@@ -21,9 +21,14 @@ def news_for_user(user: Any) -> QuerySet[News]:
 def news_for_accounts(accounts: Iterable[tuple[int, str]]) -> QuerySet[News]:
     """Published news for accounts given as (organisation id, address)."""
     condition: Any = Q(pk__in=[])
+    chosen = NewsBuilding.objects.filter(news=OuterRef("pk"))
     for organisation_id, address in accounts:
         for_building = StartsWith(Value(address), F("address_prefix"))
-        condition |= Q(organisation_id=organisation_id) & (Q(address_prefix="") | for_building)
+        # News for chosen buildings (outage notices from the office) reach only those buildings.
+        in_building = Exists(chosen.filter(address=address))
+        condition |= Q(organisation_id=organisation_id) & (
+            ((Q(address_prefix="") | for_building) & ~Exists(chosen)) | in_building
+        )
     return News.objects.filter(
         condition, is_published=True, published_at__lte=timezone.now()
     ).select_related("organisation")
@@ -49,3 +54,10 @@ def vote_results() -> list[dict[str, Any]]:
         }
         for mark in PortalVote.Mark
     ]
+
+
+def pinned_outages(user: Any) -> QuerySet[News]:
+    """Outage notices for the user's buildings that have not ended: pinned on the dashboard."""
+    return news_for_user(user).filter(kind=News.Kind.OUTAGE, ends_at__gt=timezone.now()).order_by(
+        "starts_at", "pk"
+    )

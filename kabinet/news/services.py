@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kabinet.accounts.access import Right, linked_accounts
 from kabinet.news import tasks
-from kabinet.news.models import PortalVote, TypoReport
+from kabinet.news.models import News, NewsBuilding, PortalVote, TypoReport
 from kabinet.orgs.models import Organisation
 from kabinet.users.models import User
 
@@ -68,3 +68,64 @@ def typo_report(
         for report in reports:
             transaction.on_commit(partial(tasks.typo_report_email.delay, report.pk))
     return reports
+
+
+# --- the office's news editor (kabinet/office) ------------------------------------------------
+
+
+def news_save(
+    *,
+    office_user: Any,
+    organisation: Organisation,
+    news: News | None = None,
+    title: str,
+    body: str,
+    kind: str,
+    buildings: list[str],
+    starts_at: Any = None,
+    ends_at: Any = None,
+    is_published: bool = True,
+) -> News:
+    """Create or change a news item of `organisation`; a published outage notice is e-mailed at
+    once to the cabinets of the affected buildings (only the first time it is published)."""
+    from kabinet.billing.models import PersonalAccount
+    from kabinet.office.audit import audit_record
+
+    if news is not None and news.organisation_id != organisation.pk:
+        raise ValidationError(_("Новость не найдена."))
+    if kind in {News.Kind.OUTAGE, News.Kind.PLANNED}:
+        if starts_at is None or ends_at is None:
+            raise ValidationError(_("Укажите начало и ожидаемое окончание работ."))
+        if ends_at <= starts_at:
+            raise ValidationError(_("Окончание должно быть позже начала."))
+    if kind == News.Kind.OUTAGE and not buildings:
+        raise ValidationError(_("Выберите дома, где отключение."))
+    known = set(
+        PersonalAccount.objects.filter(organisation=organisation, address__in=buildings).values_list(
+            "address", flat=True
+        )
+    )
+    if set(buildings) - known:
+        raise ValidationError(_("Среди выбранных домов есть адрес не этой организации."))
+    with transaction.atomic():
+        creating = news is None
+        item = news or News(organisation=organisation)
+        before = {} if creating else {"title": item.title, "published": item.is_published}
+        was_published = (not creating) and item.is_published
+        item.title, item.body, item.kind = title.strip(), body.strip(), kind
+        item.starts_at, item.ends_at, item.is_published = starts_at, ends_at, is_published
+        item.save()
+        item.buildings.all().delete()
+        NewsBuilding.objects.bulk_create(NewsBuilding(news=item, address=a) for a in sorted(set(buildings)))
+        audit_record(
+            actor=office_user,
+            organisation=organisation,
+            action="news.save",
+            obj=item,
+            before=before,
+            after={"title": item.title, "kind": item.get_kind_display(), "published": item.is_published,
+                   "buildings": sorted(set(buildings))},
+        )
+        if kind == News.Kind.OUTAGE and is_published and not was_published:
+            transaction.on_commit(partial(tasks.outage_email.delay, item.pk))
+    return item

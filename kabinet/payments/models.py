@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.billing.models import BillingPayment, PersonalAccount
+from kabinet.lib.crypto import EncryptedTextField
 from kabinet.orgs.models import Organisation
 
 ZERO = Decimal("0.00")
@@ -37,9 +38,9 @@ class GatewayAccount(models.Model):
         max_length=100,
         help_text=_("ЮKassa: shopId; Т-Банк: TerminalKey."),
     )
-    secret = models.CharField(
+    # Stored encrypted (kabinet.lib.crypto); the code reads the plain text.
+    secret = EncryptedTextField(
         _("секретный ключ / пароль терминала"),
-        max_length=200,
         help_text=_("ЮKassa: секретный ключ; Т-Банк: пароль терминала."),
     )
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)

@@ -1,5 +1,6 @@
 """The operator's queues in the admin: only their organisation; status changes via the service."""
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 
@@ -8,7 +9,7 @@ from kabinet.billing.models import PersonalAccount
 from kabinet.billing.tests.factories import make_org
 from kabinet.helpdesk.models import Appeal, ServiceRequest
 from kabinet.helpdesk.services import appeal_create
-from kabinet.helpdesk.tests.factories import make_operator, make_request
+from kabinet.helpdesk.tests.factories import make_operator, make_request, png
 
 Status = ServiceRequest.Status
 CHANGELIST = "admin:helpdesk_servicerequest_changelist"
@@ -139,3 +140,91 @@ def test_it_gives_the_operator_the_default_catalogue_to_edit(client, world) -> N
 
     assert "Внеплановая проверка прибора учёта по заявке потребителя" in page
     assert "1500,00" in page or "1500.00" in page
+
+
+# --- regression: saving in the admin with the read-only inlines shown -------------------------
+
+
+def _superuser():
+    return make_user("root@example.com", is_staff=True, is_superuser=True)
+
+
+def _inline_management(prefixes: dict[str, int]) -> dict[str, object]:
+    data: dict[str, object] = {}
+    for prefix, count in prefixes.items():
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": count,
+                f"{prefix}-INITIAL_FORMS": count,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
+    return data
+
+
+@pytest.mark.parametrize("with_files", [False, True], ids=["no-attachments", "attachments"])
+def test_it_saves_an_appeal_answer_in_the_admin(client, world, with_files) -> None:
+    appeal = appeal_create(
+        author=world.holder,
+        account=world.account,
+        topic=Appeal.Topic.OTHER,
+        text="Где взять квитанцию?",
+        contact="holder@example.com",
+        files=(png(),) if with_files else (),
+    )
+    client.force_login(_superuser())
+    url = reverse("admin:helpdesk_appeal_change", args=[appeal.pk])
+    assert client.get(url).status_code == 200
+    data: dict[str, object] = {"answer": "Квитанция в разделе «Начисления».", "close": "on"}
+    data.update(
+        _inline_management(
+            {"attachments": appeal.attachments.count(), "messages": appeal.messages.count()}
+        )
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.CLOSED
+    assert appeal.messages.get().text == "Квитанция в разделе «Начисления»."
+    assert appeal.attachments.count() == (1 if with_files else 0)
+
+
+@pytest.mark.parametrize("with_files", [False, True], ids=["no-attachments", "attachments"])
+def test_it_saves_a_request_status_change_in_the_admin(client, world, with_files) -> None:
+    request = make_request(world.holder, world.account, files=(png(),) if with_files else ())
+    client.force_login(_superuser())
+    url = reverse(CHANGE, args=[request.pk])
+    assert client.get(url).status_code == 200
+    data: dict[str, object] = {
+        "new_status": Status.IN_WORK,
+        "reason_text": "",
+        "comment": "Мастер придёт завтра",
+    }
+    data.update(
+        _inline_management(
+            {
+                "attachments": request.attachments.count(),
+                "status_changes": request.status_changes.count(),
+                "comments": request.comments.count(),
+            }
+        )
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    request.refresh_from_db()
+    assert request.status == Status.IN_WORK
+    assert request.comments.get().text == "Мастер придёт завтра"
+
+
+def test_it_speaks_russian_in_the_admin_index(client, world) -> None:
+    client.force_login(_superuser())
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Кабинет: администрирование платформы" in page
+    assert "Приборы учёта" in page and "Биллинг" in page
+    assert "Администрирование Django" not in page
+    assert ">Billing<" not in page and ">Meters<" not in page

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from kabinet.accounts.access import Right, linked_accounts
 from kabinet.news.cache import news_version
 from kabinet.news.forms import TypoForm
-from kabinet.news.selectors import news_for_accounts
+from kabinet.news.selectors import news_for_accounts, pinned_outages
 
 register = template.Library()
 
@@ -64,3 +64,10 @@ def typo_hint(context: dict[str, Any]) -> dict[str, Any]:
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("news/_pinned_outages.html")
+def outage_notices(user: Any) -> dict[str, Any]:
+    """`{% outage_notices user %}`: outages in the resident's buildings, pinned until they end."""
+    items = list(pinned_outages(user)) if getattr(user, "is_authenticated", False) else []
+    return {"items": items}

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from kabinet.accounts.models import AccountLink
-from kabinet.billing.demo import demo_load
+from kabinet.billing.demo import demo_load, demo_staff
 from kabinet.billing.demo_features import demo_features
 from kabinet.billing.models import PersonalAccount
 
@@ -48,7 +48,8 @@ class Command(BaseCommand):
             operator.set_password(DEMO_PASSWORD)
             operator.save()
             operator.user_permissions.set(operator_perms)
-            sign_ins.append((f"Оператор «{org}»", operator.username))
+            sign_ins.append((f"Оператор «{org}»", operator.email))
+            sign_ins.extend(demo_staff(organisation=org, password=DEMO_PASSWORD))
         resident, _ = users.objects.update_or_create(
             username="resident@kabinet.local",
             defaults={"email": "resident@kabinet.local", "first_name": "Анна", "last_name": "Иванова"},
@@ -85,8 +86,9 @@ class Command(BaseCommand):
                 f"сумма к оплате из последней квитанции {str(amount).replace('.', ',') if amount is not None else '—'}"
             )
         self.stdout.write(
-            "Вход в back office: http://127.0.0.1:8000/admin/ (при первом входе сотрудник "
-            "подключает двухфакторную защиту: приложение-аутентификатор, QR-код на экране)"
+            "Офис организации: http://127.0.0.1:8000/office/, администратор платформы: "
+            "http://127.0.0.1:8000/admin/ (при первом входе сотрудник подключает двухфакторную "
+            "защиту: приложение-аутентификатор, QR-код на экране)"
         )
         for title, username in sign_ins:
             self.stdout.write(f"  {title}: логин {username}, пароль {DEMO_PASSWORD}")

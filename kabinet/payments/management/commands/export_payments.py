@@ -48,10 +48,15 @@ class Command(BaseCommand):
             self._write(self.stdout, rows)
 
     def _write(self, out: Any, rows: Any) -> int:
-        writer = csv.writer(out, delimiter=";", lineterminator="\n")
-        writer.writerow(HEADER)
-        count = 0
-        for row in rows:
-            writer.writerow(safe_row(row))
-            count += 1
-        return count
+        return write_rows(out, rows)
+
+
+def write_rows(out: Any, rows: Any) -> int:
+    """The export file; the office's download writes it with this too."""
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(HEADER)
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return count
