@@ -35,18 +35,21 @@ def strip_tags(html: str) -> str:
 MONEY = r"(-?\d[\d\s\u00a0\u202f]*,\d\d)"
 
 
+def card_money(html: str) -> dict[str, str]:
+    """The «К оплате», «Сальдо», «Пени к оплате» figures of one money block, by their labels."""
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", html, re.S)
+    return {strip_tags(dt): strip_tags(dd) for dt, dd in pairs}
+
+
 def table_amounts(html: str) -> dict[str, Amounts]:
-    """«К оплате» and «Пени к оплате» per account number from the accounts tables."""
+    """«К оплате» and «Пени к оплате» per account number from the account cards."""
     found: dict[str, Amounts] = {}
-    for table in re.findall(r"<table.*?</table>", html, re.S):
-        titles = [strip_tags(t) for t in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
-        if "К оплате" not in titles:
-            continue
-        due_at, penalty_at, number_at = titles.index("К оплате"), titles.index("Пени к оплате"), titles.index("Лицевой счет")
-        for row in re.findall(r"<tbody>.*?</tbody>", table, re.S)[0].split("</tr>"):
-            cells = [strip_tags(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            if cells:
-                found[cells[number_at]] = (money(cells[due_at]), money(cells[penalty_at]))
+    for card in re.findall(r'<li class="account-card">.*?</li>', html, re.S):
+        number = re.search(r"Лицевой счет (\S+?)</a>", card)
+        block = re.search(r'<dl class="account-card__money">(.*?)</dl>', card, re.S)
+        assert number and block, card
+        figures = card_money(block[1])
+        found[number[1]] = (money(figures["К оплате"].rstrip(" ₽")), money(figures["Пени к оплате"].rstrip(" ₽")))
     return found
 
 
@@ -85,9 +88,13 @@ def test_it_shows_the_same_amount_due_everywhere_for_every_demo_account(client: 
     for account in accounts:
         number = account.number
         card = client.get(f"/accounts/{account.pk}/").content.decode()
-        dd = re.search(r"<dt>К оплате</dt><dd>(.*?)</dd>", card, re.S)
-        assert dd
-        seen["card"][number] = due_and_penalty("К оплате: " + strip_tags(dd[1]))
+        block = re.search(r'<dl class="account-card__money account-card__money--page">(.*?)</dl>', card, re.S)
+        assert block
+        figures = card_money(block[1])
+        seen["card"][number] = (
+            money(figures["К оплате"].rstrip(" ₽")),
+            money(re.sub(r" ₽.*", "", figures["Пени к оплате"])),
+        )
         charges = client.get(f"/charges/{account.pk}/").content.decode()
         line = re.search(r"<p class=\"due\" data-due>(.*?)</p>", charges, re.S)
         assert line
@@ -183,7 +190,8 @@ def test_it_counts_a_payment_after_the_period_once(client: Client, world) -> Non
     epd = epd_for(world.account, datetime.date(2025, 1, 1))
     assert epd is not None
 
-    assert "<dt>К оплате</dt><dd>35,36 руб.; пени 1,20 руб." in card
+    assert '<div><dt>К оплате</dt><dd><span class="money">35,36</span> ₽</dd></div>' in card
+    assert '<dt>Пени к оплате</dt><dd><span class="money">1,20</span> ₽' in card
     assert epd.total == Decimal("36.56")
     assert "|Sum=3656|" in qr_payload(epd)
     # A later published month holds that payment in its `paid` column: January's ЕПД no longer
