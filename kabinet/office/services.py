@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.billing.imports import ImportRejected, ImportReport, billing_import
+from kabinet.lib.progress import ProgressPublisher
 from kabinet.office.audit import audit_record
 from kabinet.office.models import ImportJob, StaffPreferences
 from kabinet.orgs.models import Organisation
@@ -202,17 +203,21 @@ def import_job_run(*, job_id: int) -> ImportJob:
     done: dict[str, int] = {}
     key = _progress_key(job.pk)
 
-    def progress(label: str, done_bytes: int, _total: int, _rows: int) -> None:
-        done[label] = min(done_bytes, sizes.get(label, done_bytes))
-        # The last per cent is the commit, so 100 % means the data is in.
-        cache.set(key, min(99, 100 * sum(done.values()) // total), timeout=24 * 3600)
-
-    cache.set(key, 0, timeout=24 * 3600)
     report: ImportReport
     try:
-        report = billing_import(
-            organisation=job.organisation, paths=paths, labels=labels, progress=progress
-        )
+        # Published from its own thread and connection (kabinet/lib/progress.py): the import
+        # holds this one inside its transaction.
+        with ProgressPublisher(key, timeout=24 * 3600) as publisher:
+            publisher.set(0)
+
+            def progress(label: str, done_bytes: int, _total: int, _rows: int) -> None:
+                done[label] = min(done_bytes, sizes.get(label, done_bytes))
+                # The last per cent is the commit, so 100 % means the data is in.
+                publisher.set(min(99, 100 * sum(done.values()) // total))
+
+            report = billing_import(
+                organisation=job.organisation, paths=paths, labels=labels, progress=progress
+            )
         status = ImportJob.Status.SUCCEEDED
     except ImportRejected as exc:
         report = exc.report

@@ -116,20 +116,23 @@ def test_it_shows_running_progress_from_the_task_and_refreshes_without_javascrip
 
 
 def test_it_runs_the_queued_job_with_progress_reaching_100(db, tmp_path, settings) -> None:
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from kabinet.office import services
 
     org = make_org()
     seen: list[int] = []
-    original = cache.set
+    # On the class: progress is written from the publisher's own thread, whose cache object
+    # (one per thread) is another instance.
+    backend = type(caches["default"])
+    original = backend.set
 
-    def spy(key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(self, key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
         if key.startswith("office:import"):
             seen.append(value)
-        return original(key, value, *args, **kwargs)
+        return original(self, key, value, *args, **kwargs)
 
-    cache.set = spy  # type: ignore[method-assign]
+    backend.set = spy  # type: ignore[method-assign]
     try:
         job = services.import_job_start(
             office_user=make_staff(org, User.Role.ACCOUNTANT),
@@ -138,7 +141,7 @@ def test_it_runs_the_queued_job_with_progress_reaching_100(db, tmp_path, setting
         )
         services.import_job_run(job_id=job.pk)
     finally:
-        cache.set = original  # type: ignore[method-assign]
+        backend.set = original  # type: ignore[method-assign]
     assert seen[0] == 0 and seen[-1] == 100
     assert seen == sorted(seen)
     assert any(0 < value < 100 for value in seen)
