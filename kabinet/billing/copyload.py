@@ -101,6 +101,14 @@ class CopyStream:
         self.copy.write("\n".join(records))
         records.clear()
 
+    def write(self, text: str, rows: int) -> None:
+        """Send text of whole records (each ending in a line feed)."""
+        if self.copy is None:
+            self.block = self.cursor.copy(self.sql)
+            self.copy = self.block.__enter__()
+        self.rows += rows
+        self.copy.write(text)
+
     def pause(self) -> None:
         if self.copy is not None:
             block, self.block, self.copy = self.block, None, None

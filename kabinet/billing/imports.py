@@ -15,6 +15,7 @@ the row-by-row loader, which produces the full report or loads the file the slow
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,8 @@ from kabinet.billing.models import (
 from kabinet.billing.services import period_publish
 from kabinet.meters.models import Meter, Reading
 from kabinet.orgs.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ERRORS = 500
 PROGRESS_EVERY = 50_000
@@ -325,7 +328,8 @@ def blank_value(field: Any) -> Any:
     """What an empty or absent optional cell stores: the field's default, NULL, or ''."""
     if field.has_default():
         return field.get_default()
-    return None if field.null else ""
+    text = field.get_internal_type() in ("CharField", "TextField")
+    return "" if text and not field.null else None
 
 
 def field_values(kind: FileKind, row: dict[str, Any]) -> dict[str, Any]:
@@ -709,6 +713,7 @@ def fast_or_slow(kind: FileKind, slowly: Callable[[Context, Source], None]) -> C
                 load_fast(ctx, src)
                 return
             except (GiveUp, DatabaseError):
+                logger.debug("%s: the streaming loader gave up", src.label, exc_info=True)
                 _forget_fast_attempt(ctx, kind)
         slowly(ctx, src)
 
