@@ -42,7 +42,10 @@ from kabinet.billing.imports import (
     split_line,
 )
 
-ANALYZE_AFTER = 1000  # rows added to a table
+# Staged rows from which the joins are made by hash: the statistics of a table loaded moments
+# ago (by this import, or one before autovacuum came by) say it is empty, and a planner that
+# believes them loops over it once per staged row.
+HASH_JOINS_FROM = 5000
 
 # What each reference column is joined to: (table, alias, key column).
 REFERENCES = {
@@ -284,8 +287,6 @@ def load_direct(plan: Plan, cursor: Any) -> None:
         )
         if cursor.fetchone()[0]:
             raise GiveUp
-    if copy.rows >= ANALYZE_AFTER:
-        cursor.execute(f"ANALYZE {plan.table}")
     if kind is READINGS:
         accept_submissions(
             plan,
@@ -348,6 +349,8 @@ def store(plan: Plan, cursor: Any, staged: int) -> None:
     count = plan.ctx.report.counts.setdefault(plan.kind.name, KindCount())
     count.rows += staged
     cols = ", ".join(plan.targets)
+    if staged >= HASH_JOINS_FROM:
+        cursor.execute("SET LOCAL enable_nestloop = off")
     try:
         with transaction.atomic():
             cursor.execute(f"INSERT INTO {plan.table} ({cols}) {plan.select}{plan.where}", plan.params)  # noqa: S608
@@ -360,12 +363,9 @@ def store(plan: Plan, cursor: Any, staged: int) -> None:
         count.created += inserted
     else:
         upsert(plan, cursor, staged, count)
-    if count.created >= ANALYZE_AFTER:
-        # Fresh statistics for the joins of the files that come next (readings join the meters
-        # just loaded): stale ones make the planner loop over a table it thinks is empty.
-        cursor.execute(f"ANALYZE {plan.table}")
     if plan.kind is READINGS:
         accept_submissions(plan, cursor)
+    cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
 
 
 def upsert(plan: Plan, cursor: Any, staged: int, count: KindCount) -> None:
