@@ -55,5 +55,5 @@ lint: install
 # Needs PostgreSQL; the bench drops and creates its own database (BENCH_DATABASE_URL).
 # bench/epd.py (ЕПД rendering) needs no database.
 bench: install
-	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
+	$(VENV_BIN)/python bench/imports.py $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/epd.py

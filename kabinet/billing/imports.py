@@ -324,6 +324,11 @@ def kind_model(kind: FileKind) -> type[models.Model]:
     return apps.get_model(kind.model)
 
 
+def model_field(model: type[models.Model], name: str) -> Any:
+    """A concrete field of `model` (typed loosely: every field here has a column)."""
+    return model._meta.get_field(name)
+
+
 def blank_value(field: Any) -> Any:
     """What an empty or absent optional cell stores: the field's default, NULL, or ''."""
     if field.has_default():
@@ -343,7 +348,7 @@ def field_values(kind: FileKind, row: dict[str, Any]) -> dict[str, Any]:
         name = column.field_name
         if name is None:
             continue
-        field = model._meta.get_field(name)
+        field = model_field(model, name)
         if field.is_relation:
             continue
         value = row.get(column.name)

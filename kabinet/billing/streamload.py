@@ -39,6 +39,7 @@ from kabinet.billing.imports import (
     Source,
     blank_value,
     kind_model,
+    model_field,
     split_line,
 )
 
@@ -102,7 +103,7 @@ class Plan:
             name = column.field_name
             if name is None:
                 continue
-            field = model._meta.get_field(name)
+            field = model_field(model, name)
             present = column.name in header
             if present:
                 sql_type = "text" if field.is_relation else field.db_type(connection)
@@ -140,7 +141,7 @@ class Plan:
         self.where = f" WHERE {' AND '.join(rules)}" if rules else ""
         self.broken = " OR ".join([f"NOT ({rule})" for rule in rules] + [f"{i} IS NULL" for i in ref_ids]) or "false"
         self.key_columns = (["organisation_id"] if has_org else []) + [
-            model._meta.get_field(kind.by_name[k].field_name or "").column for k in kind.key
+            model_field(model, kind.by_name[k].field_name or "").column for k in kind.key
         ]
         self.stage_keys = list(kind.key)
 
@@ -197,7 +198,7 @@ def direct_possible(plan: Plan) -> bool:
         name = column.field_name
         if name is None or column.name in plan.src.header:
             continue
-        field = plan.model._meta.get_field(name)
+        field = model_field(plan.model, name)
         if blank_value(field) not in (None, ""):
             return False
     return True
@@ -212,7 +213,7 @@ def load_direct(plan: Plan, cursor: Any) -> None:
     # A cell whose field has a default (status, zones) must be written out on this path.
     pieces = []
     for column in plan.columns:
-        field = model._meta.get_field(column.field_name or "") if column.field_name else None
+        field = model_field(model, column.field_name or "") if column.field_name else None
         needed = column.required or (field is not None and not field.is_relation and blank_value(field) not in (None, ""))
         pieces.append(f"(?:{column.rule.lean_pattern})" + ("" if needed else "?"))
     block_ok = re.compile("(?:" + ";".join(pieces) + "\n)*").fullmatch
@@ -221,7 +222,7 @@ def load_direct(plan: Plan, cursor: Any) -> None:
     subs: list[tuple[re.Pattern[str], dict[str, str], bool]] = []
     lookups = []
     for i, column in enumerate(plan.columns):
-        field = model._meta.get_field(column.field_name or "")
+        field = model_field(model, column.field_name or "")
         columns.append(field.column)
         if not field.null and field.get_internal_type() == "CharField":
             text_columns.append(field.column)
