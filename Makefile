@@ -65,7 +65,7 @@ lint: install
 # Benches run DEBUG=0 like production; config.settings_test gives them a throwaway SECRET_KEY.
 bench: export DJANGO_SETTINGS_MODULE ?= config.settings_test
 bench: install
-	$(VENV_BIN)/python bench/import_charges.py $(BENCH_ARGS)
+	$(VENV_BIN)/python bench/imports.py $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/epd.py
 	$(VENV_BIN)/python bench/api_readings.py
 	$(VENV_BIN)/python bench/pages.py $(PAGES_ARGS)

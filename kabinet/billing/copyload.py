@@ -1,86 +1,93 @@
 """The fast path of the charges import, for PostgreSQL.
 
 Rows are checked with the rules of `importfiles` and streamed into `COPY billing_charge` in CSV
-form, from a writer thread, so PostgreSQL stores one batch while this thread checks the next.
+form, so PostgreSQL stores one batch while this process checks the next.
 Rows of months that already hold charges go to a temporary table and are merged with one upsert.
 
 A row in the column order of SPEC 3.2 whose cells all look ordinary is checked by one regular
 expression and passed on almost as it came (the lean path); any other row is taken apart cell by
-cell (the general path). A row that neither path is sure about raises GiveUp: the caller rolls
-back to its savepoint and the row-by-row loader judges the whole file and reports every error.
+cell with the same rules as the row-by-row loader (the general path). A row that neither path is
+sure about raises GiveUp: the caller rolls back to its savepoint and the row-by-row loader judges
+the whole file and reports every error.
+
+Every column list here comes from `importfiles.CHARGES` and the `Charge` model: a new optional
+column declared there (with a model field of the same name) is loaded by this path too.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
-from decimal import Decimal
 from typing import IO, Any
 
 import psycopg
 from django.db import connection
 
-from kabinet.billing.importfiles import CHARGES, MONEY, QUANTITY, ValueRejected
+from kabinet.billing.importfiles import CHARGES, Column, ValueRejected
 from kabinet.billing.imports import (
-    CHARGE_MONEY,
-    CHARGE_OPTIONAL,
-    CHARGE_QUANTITY,
     Context,
     GiveUp,
     KindCount,
     Source,
+    blank_value,
     charge_to_pay,
+    split_line,
 )
-from kabinet.billing.models import Service
+from kabinet.billing.models import Charge, Service
 
-# The charge columns in the order of SPEC 3.2, after the account, period and service.
-TAIL = (
-    "kind",
-    "unit",
-    "norm",
-    "tariff",
-    "volume",
-    "volume_basis",
-    "debt_start",
-    "charged",
-    "recalculation",
-    "recalculation_reason",
-    "privilege",
-    "paid",
-    "to_pay",
+# Columns that name the account, period and service rather than a field of the charge.
+REFERENCES = ("account_number", "period", "service_code", "service_name")
+SPEC_HEADER = [c.name for c in CHARGES.columns]
+TAIL_COLUMNS: tuple[Column, ...] = tuple(c for c in CHARGES.columns if c.name not in REFERENCES)
+TAIL = tuple(c.name for c in TAIL_COLUMNS)
+# A cell left empty stores the field's default ("" and NULL need no text in CSV); `to_pay`
+# is worked out from the other sums.
+DERIVED = "to_pay"
+
+
+def _field(column: Column) -> Any:
+    name = column.field_name
+    assert name is not None
+    return Charge._meta.get_field(name)
+
+
+def _default_text(column: Column) -> str:
+    value = blank_value(_field(column))
+    return "" if value is None else str(value)
+
+
+DEFAULTS = {c.name: _default_text(c) for c in TAIL_COLUMNS}
+COLUMNS = ("account_id", "period_id", "service_id", *(_field(c).column for c in TAIL_COLUMNS))
+TEXT_COLUMNS = tuple(
+    _field(c).column for c in TAIL_COLUMNS if not _field(c).null and _field(c).get_internal_type() == "CharField"
 )
-SPEC_HEADER = ["account_number", "period", "service_code", "service_name", *TAIL]
-# Optional ЕПД columns (SPEC 2.3), after the SPEC 3.2 ones; NULL when the file has none.
-OPTIONAL = CHARGE_OPTIONAL
-NO_OPTIONAL = ";" * len(OPTIONAL)
-COLUMNS = ("account_id", "period_id", "service_id", *TAIL, *OPTIONAL)
-TEXT_COLUMNS = ("kind", "unit", "volume_basis", "recalculation_reason")
 # CSV: an empty unquoted cell is NULL, except in the text columns, where it is ''.
 COPY_OPTIONS = f"(FORMAT csv, DELIMITER ';', FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
-LIMITS = {"unit": 20, "recalculation_reason": 300, "service_name": 200}
-KINDS = {"": "service", "service": "service", "penalty": "penalty"}
-BASES = {"", "meter", "norm", "common_meter", "average"}
 
 
-def _text(limit: int) -> str:
-    """A text cell of at most `limit` characters with no space at either end (the careful
-    reader strips those, so such a cell takes the general path and agrees with it)."""
-    return rf"(?:[^;\s](?:[^;]{{0,{limit - 2}}}[^;\s])?)?"
+def _lean_cell(column: Column) -> str:
+    """The cell as the lean path takes it; a cell that would need a default takes the general path."""
+    pattern = f"(?:{column.rule.lean_pattern})"
+    return pattern if DEFAULTS[column.name] or column.name == DERIVED else pattern + "?"
 
 
-LEAN_TAIL = re.compile(
-    ";".join(
-        [
-            "(?:service|penalty)",
-            _text(LIMITS["unit"]),
-            *[f"(?:{QUANTITY.pattern})?"] * 3,
-            "(?:meter|norm|common_meter|average)?",
-            *[MONEY.pattern] * 3,
-            _text(LIMITS["recalculation_reason"]),
-            *[MONEY.pattern] * 3,
-        ]
-    ).replace("[.,]", r"\.")  # a decimal comma takes the general path
-)
+LEAN_TAIL = re.compile(";".join(_lean_cell(c) for c in TAIL_COLUMNS))
+# Most files carry SPEC 3.2's columns only, without the optional ЕПД ones after `to_pay`: they
+# take the lean path too, with the optional cells left empty (NULL).
+BASE_TAIL_COLUMNS = TAIL_COLUMNS[: TAIL.index(DERIVED) + 1]
+BASE_HEADER = SPEC_HEADER[: len(SPEC_HEADER) - (len(TAIL_COLUMNS) - len(BASE_TAIL_COLUMNS))]
+NO_OPTIONAL = ";" * (len(TAIL_COLUMNS) - len(BASE_TAIL_COLUMNS))
+LEAN_TAIL_BASE = re.compile(";".join(_lean_cell(c) for c in BASE_TAIL_COLUMNS))
+# A block of lines in SPEC 3.2's column order with ordinary tails; the account, period, service
+# and its name are checked by looking them up (a cell that is not a known key is no key).
+LEAN_BLOCK = re.compile(r"(?:(?:[^;\n]*;){4}" + LEAN_TAIL.pattern + "\n)*").fullmatch
+LEAN_BLOCK_BASE = re.compile(r"(?:(?:[^;\n]*;){4}" + LEAN_TAIL_BASE.pattern + "\n)*").fullmatch
+HEAD = re.compile(r"^([^;\n]*);([^;\n]*);([^;\n]*);([^;\n]*);", re.MULTILINE)
+CELL = {c.name: re.compile(f"(?:{c.rule.lean_pattern})?") for c in TAIL_COLUMNS}
+
+
+def csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if ";" in text or '"' in text else text
 
 
 class CopyStream:
@@ -105,6 +112,14 @@ class CopyStream:
         self.copy.write("\n".join(records))
         records.clear()
 
+    def write(self, text: str, rows: int) -> None:
+        """Send text of whole records (each ending in a line feed)."""
+        if self.copy is None:
+            self.block = self.cursor.copy(self.sql)
+            self.copy = self.block.__enter__()
+        self.rows += rows
+        self.copy.write(text)
+
     def pause(self) -> None:
         if self.copy is not None:
             block, self.block, self.copy = self.block, None, None
@@ -126,20 +141,28 @@ class ChargeRows:
         self.ctx = ctx
         self.direct = direct
         header = src.header
-        self.lean = header == SPEC_HEADER
+        self.lean = header in (SPEC_HEADER, BASE_HEADER)
+        # Cells to add to a lean record for the optional columns the file does not have.
+        self.suffix = NO_OPTIONAL if header == BASE_HEADER else ""
         self.at = {name: i for i, name in enumerate(header)}
         self.width = len(header)
-        self.present = [n for n in TAIL if n in self.at]
-        self.rules = {
-            n: re.compile(f"(?:{(QUANTITY if n in CHARGE_QUANTITY else MONEY).pattern})?")
-            for n in (*CHARGE_QUANTITY, *CHARGE_MONEY)
-        }
-        self.accounts = {number: str(pk) for number, pk in ctx.accounts.items() if pk is not None}
+        self.accounts = ctx.accounts.found
         self.old_periods = {str(p.id) for p in ctx.periods.values()}
         self.period_ids = {p.month.strftime("%Y-%m"): str(p.id) for p in ctx.periods.values()}
         self.service_ids = {code: str(s.id) for code, s in ctx.services.items()}
         self.service_names = {code: s.name for code, s in ctx.services.items()}
         self.renamed: dict[str, str] = {}
+
+    def prefetch(self, lines: list[str]) -> None:
+        """Look up the accounts of a block that are not known yet (the COPY pauses for it)."""
+        refs = self.ctx.accounts
+        if refs.complete:
+            return
+        at = self.at["account_number"]
+        numbers = {p[at].strip() for line in lines if len(p := line.split(";", at + 1)) > at}
+        if any(n not in refs.found and n not in refs.absent for n in numbers):
+            self.direct.pause()
+            refs.prefetch(numbers)
 
     def period(self, text: str, pending: list[str]) -> str:
         period = self.period_ids.get(text)
@@ -168,46 +191,49 @@ class ChargeRows:
             service = self.service_ids[code] = str(created.id)
             self.service_names[code] = created.name
         elif name and name != self.service_names[code]:
-            if len(name) > LIMITS["service_name"] or name != name.strip():
-                raise GiveUp
+            try:
+                CHARGES.by_name["service_name"].parse(name)
+            except ValueRejected:
+                raise GiveUp from None
             self.renamed[code] = self.service_names[code] = name
         return service
 
     def general(self, line: str, pending: list[str]) -> tuple[str, str]:
         """(period id, record) for a row in any column order, checked cell by cell."""
-        p = line.split(";")
+        p = [cell.strip() for cell in split_line(line)]
         if len(p) != self.width:
             raise GiveUp
         at = self.at
-        account = self.accounts.get(p[at["account_number"]])
+        number = p[at["account_number"]]
+        account = self.accounts.get(number)
+        refs = self.ctx.accounts
+        if account is None and not refs.complete and number not in refs.absent:
+            self.direct.send(pending)
+            self.direct.pause()
+            account = refs.get(number)
         if account is None:
             raise GiveUp
         period = self.period(p[at["period"]], pending)
         name = p[at["service_name"]] if "service_name" in at else ""
         service = self.service(p[at["service_code"]], name, pending)
-        cells = {n: p[at[n]] for n in self.present}
-        kind = KINDS.get(cells.get("kind", ""))
-        if kind is None or cells.get("volume_basis", "") not in BASES:
-            raise GiveUp
-        cells["kind"] = kind
-        for n in ("unit", "recalculation_reason"):
-            if len(cells.get(n, "")) > LIMITS[n] or cells.get(n, "") != cells.get(n, "").strip():
-                raise GiveUp
-        for n, rule in self.rules.items():
-            value = cells.get(n, "")
-            if rule.fullmatch(value) is None:
-                raise GiveUp
-            value = value.replace(",", ".")
-            cells[n] = value if value or n in CHARGE_QUANTITY or n == "to_pay" else "0"
-        if not cells["to_pay"]:
-            cells["to_pay"] = str(charge_to_pay({n: Decimal(cells[n]) for n in CHARGE_MONEY if n != "to_pay"}))
-        optional = []
-        for n in OPTIONAL:
-            value = p[at[n]] if n in at else ""
-            if value and not CHARGES.by_name[n].regex.fullmatch(value):
-                raise GiveUp
-            optional.append(value.replace(",", "."))
-        return period, ";".join((account, period, service, *(cells.get(n, "") for n in TAIL), *optional))
+        cells: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for column in TAIL_COLUMNS:
+            text = p[at[column.name]] if column.name in at else ""
+            try:
+                value = column.parse(text)
+            except ValueRejected:
+                raise GiveUp from None
+            values[column.name] = value
+            if value is None:
+                cells[column.name] = DEFAULTS[column.name]
+            elif CELL[column.name].fullmatch(text):
+                cells[column.name] = text
+            else:
+                cells[column.name] = csv_cell(column.rule.canonical(value))
+        if values[DERIVED] is None:
+            cells[DERIVED] = str(charge_to_pay(values))
+        return period, ";".join((str(account), period, service, *(cells[n] for n in TAIL)))
 
 
 def load_charges_fast(ctx: Context, src: Source) -> None:
@@ -219,15 +245,47 @@ def load_charges_fast(ctx: Context, src: Source) -> None:
     staged_rows = total = 0
     accounts, period_ids, service_ids = rows.accounts, rows.period_ids, rows.service_ids
     service_names, old_periods, lean = rows.service_names, rows.old_periods, rows.lean
-    lean_tail = LEAN_TAIL.fullmatch
+    suffix = rows.suffix
+    lean_tail = (LEAN_TAIL_BASE if suffix else LEAN_TAIL).fullmatch
+    lean_block = LEAN_BLOCK_BASE if suffix else LEAN_BLOCK
+    def head(match: re.Match[str]) -> str:
+        acc, per, code, name = match.groups()
+        period = period_ids[per]
+        if name != service_names[code] or period in old_periods:
+            raise LookupError(code)  # a renamed service, or a month that holds charges: staged
+        return f"{accounts[acc]};{period};{service_ids[code]};"
+
+    first = True
     try:
         for text in src.blocks(ctx.progress):
-            # Quotes, tabs and backslashes are for the careful reader (the rules refuse the
-            # last two; quoted cells need the csv module).
-            if '"' in text or "\t" in text or "\\" in text:
+            # Tabs and backslashes are refused by the rules: the careful reader says where.
+            if "\t" in text or "\\" in text:
                 raise GiveUp
+            if first:
+                # A file about as large as the organisation: its accounts in one query.
+                ctx.accounts.load_all_if_within(src.size * text.count("\n") // max(len(text), 1))
+                first = False
+            if lean and ctx.accounts.complete:
+                # The whole block at once: one regular expression checks every line, one
+                # substitution puts the ids in; any surprise sends the block line by line.
+                if not text.endswith("\n"):
+                    text += "\n"
+                if lean_block(text):
+                    try:
+                        block = HEAD.sub(head, text)
+                    except LookupError:
+                        pass
+                    else:
+                        if suffix:
+                            block = block.replace("\n", suffix + "\n")
+                        rows_in_block = block.count("\n")
+                        total += rows_in_block
+                        direct.write(block, rows_in_block)
+                        continue
+            lines = text.split("\n")
+            rows.prefetch(lines)
             out: list[str] = []
-            for line in text.split("\n"):
+            for line in lines:
                 if not line:
                     continue
                 # The lean path: known account, period and service, ordinary cells.
@@ -236,9 +294,11 @@ def load_charges_fast(ctx: Context, src: Source) -> None:
                     acc, per, code, name, tail = parts
                     account, period, service = accounts.get(acc), period_ids.get(per), service_ids.get(code)
                     if account and period and service and name == service_names[code] and lean_tail(tail):
-                        record = f"{account};{period};{service};{tail}{NO_OPTIONAL}"
+                        record = f"{account};{period};{service};{tail}{suffix}"
                     else:
                         period, record = rows.general(line, out)
+                elif not line.strip():
+                    continue
                 else:
                     period, record = rows.general(line, out)
                 total += 1

@@ -25,6 +25,15 @@ class Rule:
     pattern: str  # regular expression for the whole cell, empty allowed only where `optional`
     convert: Callable[[str], Any]
     describe: str  # what the cell must look like, for the error message
+    # The cells the fast loaders pass on to PostgreSQL exactly as written (a subset of `pattern`:
+    # no decimal comma, no space to strip, no quote, every integer in range). Empty: `pattern`.
+    lean: str = ""
+    # The converted value as PostgreSQL's text input, for a cell outside `lean`.
+    canonical: Callable[[Any], str] = str
+
+    @property
+    def lean_pattern(self) -> str:
+        return self.lean or self.pattern
 
 
 def _decimal(text: str) -> Decimal:
@@ -36,6 +45,8 @@ def decimal_rule(int_digits: int, decimals: int) -> Rule:
         pattern=rf"-?\d{{1,{int_digits}}}(?:[.,]\d{{1,{decimals}}})?",
         convert=_decimal,
         describe=f"число: не более {int_digits} цифр до запятой и {decimals} после",
+        lean=rf"-?\d{{1,{int_digits}}}(?:\.\d{{1,{decimals}}})?",
+        canonical=lambda value: format(value, "f"),
     )
 
 
@@ -57,12 +68,20 @@ def _period(text: str) -> datetime.date:
     return datetime.date(int(year), int(month), 1)
 
 
+def stripped_lean(max_length: int) -> str:
+    """Text of 1..max_length characters with nothing to strip at either end, no quote or `;`."""
+    edge = r'[^;"\s\\]'
+    inner = r'[^;"\t\\\r\n]'
+    return rf"{edge}(?:{inner}{{0,{max_length - 2}}}{edge})?"
+
+
 def text_rule(max_length: int) -> Rule:
     # Tabs, backslashes and line breaks never belong in billing text and would need escaping.
     return Rule(
         pattern=rf"[^\t\\\r\n]{{1,{max_length}}}",
         convert=str.strip,
         describe=f"текст не длиннее {max_length} символов",
+        lean=stripped_lean(max_length),
     )
 
 
@@ -77,11 +96,20 @@ def choice_rule(*values: str) -> Rule:
 MONEY = decimal_rule(12, 2)
 QUANTITY = decimal_rule(10, 6)
 READING = decimal_rule(12, 6)
-DATE = Rule(r"\d{4}-\d{2}-\d{2}|\d{2}\.\d{2}\.\d{4}", _date, "дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
-PERIOD = Rule(r"\d{4}-\d{2}", _period, "период ГГГГ-ММ")
+# PostgreSQL reads both date forms itself (DateStyle ISO, DMY) and refuses a day that does not exist.
+DATE = Rule(
+    r"\d{4}-\d{2}-\d{2}|\d{2}\.\d{2}\.\d{4}", _date, "дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ",
+    canonical=datetime.date.isoformat,
+)
+PERIOD = Rule(
+    r"\d{4}-\d{2}", _period, "период ГГГГ-ММ", lean=r"\d{4}-(?:0[1-9]|1[0-2])",
+    canonical=lambda month: month.strftime("%Y-%m"),
+)
 CODE = Rule(r"[0-9A-Za-zА-Яа-яЁё_./-]{1,30}", str, "код: буквы, цифры, _ . / - (до 30 символов)")
 ACCOUNT = Rule(r"[0-9A-Za-zА-Яа-яЁё_/-]{1,30}", str, "номер счёта: буквы, цифры, _ / - (до 30)")
-EXTERNAL_ID = Rule(r"[^\t\\\r\n;]{1,64}", str.strip, "идентификатор до 64 символов")
+EXTERNAL_ID = Rule(
+    r"[^\t\\\r\n;]{1,64}", str.strip, "идентификатор до 64 символов", lean=stripped_lean(64)
+)
 INN = Rule(r"\d{10}|\d{12}", str, "ИНН: 10 или 12 цифр")
 ELS = Rule(r"\d{2}[А-ЯЁ]{2}\d{6}", str, "ЕЛС: 2 цифры, 2 заглавные русские буквы, 6 цифр")
 
@@ -95,7 +123,9 @@ def int_rule(low: int, high: int) -> Rule:
             raise ValueRejected(f"ожидается {describe}, получено «{text}»")
         return value
 
-    return Rule(rf"\d{{1,{len(str(high))}}}", convert, describe)
+    # Small ranges are spelt out for the fast loaders, so a lean cell is always in range.
+    lean = "|".join(str(n) for n in range(low, high + 1)) if high < 100 else ""
+    return Rule(rf"\d{{1,{len(str(high))}}}", convert, describe, lean=lean)
 
 
 @dataclass(frozen=True)
@@ -103,6 +133,13 @@ class Column:
     name: str
     rule: Rule
     required: bool = False  # column must be present and every cell filled
+    # The model field the column fills: "" for the field of the same name, None for none
+    # (`service_name` names the service). A reference column fills the foreign key.
+    field: str | None = ""
+
+    @property
+    def field_name(self) -> str | None:
+        return self.name if self.field == "" else self.field
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -140,6 +177,7 @@ class FileKind:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key inside one organisation
     order: int  # load order: referenced kinds first
+    model: str  # "app_label.Model" the rows go to
     by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -154,7 +192,7 @@ ACCOUNTS = FileKind(
     "accounts",
     "лицевые счета",
     (
-        Column("account_number", ACCOUNT, required=True),
+        Column("account_number", ACCOUNT, required=True, field="number"),
         Column("contract_number", text_rule(50)),
         Column("category", text_rule(100)),
         Column("owner_name", text_rule(300)),
@@ -174,16 +212,17 @@ ACCOUNTS = FileKind(
     ),
     key=("account_number",),
     order=1,
+    model="billing.PersonalAccount",
 )
 
 CHARGES = FileKind(
     "charges",
     "начисления",
     (
-        Column("account_number", ACCOUNT, required=True),
+        Column("account_number", ACCOUNT, required=True, field="account"),
         Column("period", PERIOD, required=True),
-        Column("service_code", CODE, required=True),
-        Column("service_name", text_rule(200)),
+        Column("service_code", CODE, required=True, field="service"),
+        Column("service_name", text_rule(200), field=None),
         Column("kind", choice_rule("service", "penalty")),
         Column("unit", text_rule(20)),
         Column("norm", QUANTITY),
@@ -206,13 +245,14 @@ CHARGES = FileKind(
     ),
     key=("account_number", "period", "service_code"),
     order=2,
+    model="billing.Charge",
 )
 
 PAYMENTS = FileKind(
     "payments",
     "платежи",
     (
-        Column("account_number", ACCOUNT, required=True),
+        Column("account_number", ACCOUNT, required=True, field="account"),
         Column("paid_on", DATE, required=True),
         Column("amount", MONEY, required=True),
         Column("channel", text_rule(100)),
@@ -220,15 +260,16 @@ PAYMENTS = FileKind(
     ),
     key=("external_id",),
     order=3,
+    model="billing.BillingPayment",
 )
 
 METERS = FileKind(
     "meters",
     "приборы учёта",
     (
-        Column("meter_id", EXTERNAL_ID, required=True),
-        Column("account_number", ACCOUNT, required=True),
-        Column("service_code", CODE),
+        Column("meter_id", EXTERNAL_ID, required=True, field="external_id"),
+        Column("account_number", ACCOUNT, required=True, field="account"),
+        Column("service_code", CODE, field="service"),
         Column("resource", choice_rule("cold_water", "hot_water", "electricity", "heat", "gas"), required=True),
         Column("serial_number", text_rule(64), required=True),
         Column("zones", int_rule(1, 3)),
@@ -240,13 +281,14 @@ METERS = FileKind(
     ),
     key=("meter_id",),
     order=4,
+    model="meters.Meter",
 )
 
 READINGS = FileKind(
     "readings",
     "показания",
     (
-        Column("meter_id", EXTERNAL_ID, required=True),
+        Column("meter_id", EXTERNAL_ID, required=True, field="meter"),
         Column("reading_date", DATE, required=True),
         Column("value1", READING, required=True),
         Column("value2", READING),
@@ -255,6 +297,7 @@ READINGS = FileKind(
     ),
     key=("meter_id", "reading_date"),
     order=5,
+    model="meters.Reading",
 )
 
 KINDS = (ACCOUNTS, CHARGES, PAYMENTS, METERS, READINGS)

@@ -15,12 +15,14 @@ the row-by-row loader, which produces the full report or loads the file the slow
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
@@ -48,6 +50,8 @@ from kabinet.billing.models import (
 from kabinet.billing.services import period_publish
 from kabinet.meters.models import Meter, Reading
 from kabinet.orgs.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ERRORS = 500
 PROGRESS_EVERY = 50_000
@@ -129,21 +133,21 @@ class Source:
     header: list[str] = field(default_factory=list)
     size: int = 0
 
-    def rows(self, report: ImportReport, progress: Progress | None) -> Iterator[tuple[int, str]]:
-        """(line number, text) of each non-empty data line, reporting bad encoding as an error."""
+    def rows(self, progress: Progress | None) -> Iterator[tuple[int, str | None]]:
+        """(line number, text) of each non-empty data line; text None for a line not in UTF-8."""
         done = 0
         with open(self.path, "rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 done += len(raw)
                 if number == 1:
                     continue  # the header, read by read_header()
+                if progress and number % PROGRESS_EVERY == 0:
+                    progress(self.label, done, self.size, number - 1)
                 try:
                     line = raw.decode("utf-8").rstrip("\r\n")
                 except UnicodeDecodeError:
-                    report.error(self.label, number, "", "строка не в кодировке UTF-8")
+                    yield number, None
                     continue
-                if progress and number % PROGRESS_EVERY == 0:
-                    progress(self.label, done, self.size, number - 1)
                 if line.strip():
                     yield number, line
         if progress:
@@ -162,6 +166,8 @@ class Source:
                 data = rest + chunk
                 cut = data.rfind(b"\n") + 1
                 data, rest = data[:cut], data[cut:]
+                if progress:  # what is done before this block: 100 % is reported once, at the end
+                    progress(self.label, done, self.size, rows)
                 done += len(data)
                 try:
                     text = data.decode("utf-8")
@@ -170,8 +176,6 @@ class Source:
                 if "\r" in text:
                     text = text.replace("\r\n", "\n")
                 rows += text.count("\n")
-                if progress:
-                    progress(self.label, done, self.size, rows)
                 yield text
             if rest:
                 try:
@@ -226,29 +230,68 @@ class Source:
         return ok
 
     def parsed(
-        self, report: ImportReport, progress: Progress | None
+        self,
+        report: ImportReport,
+        progress: Progress | None,
+        prefetch: Callable[[list[list[str]]], None] | None = None,
     ) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Rows as {column: value} with every cell checked; bad rows are reported and skipped."""
+        """Rows as {column: value} with every cell checked; bad rows are reported and skipped.
+
+        Lines are read CHUNK at a time; `prefetch` sees the cells of each chunk first, so the
+        rows it refers to can be looked up with one query per chunk rather than one per row.
+        """
         assert self.kind is not None
         columns = [self.kind.by_name[h] for h in self.header]
         width = len(columns)
-        for number, line in self.rows(report, progress):
-            cells = split_line(line)
-            if len(cells) != width:
-                report.error(
-                    self.label, number, "", f"значений в строке {len(cells)}, а столбцов {width}"
-                )
-                continue
-            values: dict[str, Any] = {}
-            good = True
-            for column, text in zip(columns, cells, strict=True):
-                try:
-                    values[column.name] = column.parse(text)
-                except ValueRejected as exc:
-                    report.error(self.label, number, column.name, str(exc))
-                    good = False
-            if good:
-                yield number, values
+        for chunk in chunked(self.rows(progress), CHUNK):
+            lines = [(number, None if line is None else split_line(line)) for number, line in chunk]
+            if prefetch:
+                prefetch([cells for _number, cells in lines if cells is not None and len(cells) == width])
+            for number, cells in lines:
+                if cells is None:
+                    report.error(self.label, number, "", "строка не в кодировке UTF-8")
+                    continue
+                if len(cells) != width:
+                    report.error(
+                        self.label, number, "", f"значений в строке {len(cells)}, а столбцов {width}"
+                    )
+                    continue
+                values: dict[str, Any] = {}
+                good = True
+                for column, text in zip(columns, cells, strict=True):
+                    try:
+                        values[column.name] = column.parse(text)
+                    except ValueRejected as exc:
+                        report.error(self.label, number, column.name, str(exc))
+                        good = False
+                if good:
+                    yield number, values
+
+    def cells_of(self, name: str) -> Callable[[list[list[str]]], list[str]]:
+        """For a prefetch: the stripped, non-empty cells of column `name` (none if it is absent)."""
+        at = self.header.index(name) if name in self.header else None
+
+        def pick(rows: list[list[str]]) -> list[str]:
+            if at is None:
+                return []
+            return [text for cells in rows if (text := cells[at].strip())]
+
+        return pick
+
+
+CHUNK = 2000
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class GiveUp(Exception):
@@ -275,11 +318,43 @@ class KeyTracker:
 # Writing
 
 
-def _blank(value: Any) -> Any:
-    return "" if value is None else value
-
-
 M = TypeVar("M", bound=models.Model)
+
+
+def kind_model(kind: FileKind) -> type[models.Model]:
+    return apps.get_model(kind.model)
+
+
+def model_field(model: type[models.Model], name: str) -> Any:
+    """A concrete field of `model` (typed loosely: every field here has a column)."""
+    return model._meta.get_field(name)
+
+
+def blank_value(field: Any) -> Any:
+    """What an empty or absent optional cell stores: the field's default, NULL, or ''."""
+    if field.has_default():
+        return field.get_default()
+    text = field.get_internal_type() in ("CharField", "TextField")
+    return "" if text and not field.null else None
+
+
+def field_values(kind: FileKind, row: dict[str, Any]) -> dict[str, Any]:
+    """{attribute: value} for every column of `kind` that fills a plain (not foreign key) field.
+
+    The column list of SPEC 3.2 in `importfiles` is the one place a column is declared: a new
+    optional column with a model field of the same name is stored by every loader."""
+    model = kind_model(kind)
+    out = {}
+    for column in kind.columns:
+        name = column.field_name
+        if name is None:
+            continue
+        field = model_field(model, name)
+        if field.is_relation:
+            continue
+        value = row.get(column.name)
+        out[field.attname] = blank_value(field) if value is None else value
+    return out
 
 
 def _upsert(
@@ -309,18 +384,77 @@ def _upsert(
     count.unchanged += len(wanted) - len(to_create) - len(to_update)
 
 
+class Refs:
+    """Rows the file refers to (accounts by number, meters by meter_id), looked up as needed.
+
+    Nothing is loaded up front: an import costs what its file costs, not what the organisation
+    holds. A file about as large as the organisation loads them all in one query instead.
+    """
+
+    def __init__(self, queryset: models.QuerySet[Any], key: str, *fields: str) -> None:
+        self.queryset = queryset
+        self.key = key
+        self.fields = ("id", *fields)
+        self.found: dict[str, Any] = {}  # key -> id, or (id, *fields)
+        self.absent: set[str] = set()
+        self.complete = False
+
+    def _store(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        single = len(self.fields) == 1
+        for key, *values in rows:
+            self.found[key] = values[0] if single else tuple(values)
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        if self.complete:
+            return
+        missing = sorted({k for k in keys if k not in self.found and k not in self.absent})
+        for batch in chunked(missing, 1000):
+            self._store(self.queryset.filter(**{f"{self.key}__in": batch}).values_list(self.key, *self.fields))
+            self.absent.update(k for k in batch if k not in self.found)
+
+    def get(self, key: str) -> Any:
+        if not self.complete and key not in self.found and key not in self.absent:
+            self.prefetch([key])
+        return self.found.get(key)
+
+    def load_all_if_within(self, rows: int) -> bool:
+        """Load every row when there are at most `rows` of them (counting no further)."""
+        if not self.complete:
+            limit = max(rows, 1000)
+            if self.queryset.order_by()[: limit + 1].count() <= limit:
+                self._store(self.queryset.values_list(self.key, *self.fields).iterator(chunk_size=10_000))
+                self.absent.clear()
+                self.complete = True
+        return self.complete
+
+    def forget(self) -> None:
+        """After rows of this kind were written: look them up again."""
+        self.found.clear()
+        self.absent.clear()
+        self.complete = False
+
+
 @dataclass
 class Context:
-    """What the rows of one import refer to, grown as each file is loaded."""
+    """What the rows of one import refer to, looked up as each file needs it."""
 
     organisation: Organisation
     report: ImportReport
     progress: Progress | None
-    accounts: dict[str, int | None]  # number -> id (None: in this import's rejected rows)
     services: dict[str, Service]
     periods: dict[datetime.date, Period]
-    meters: dict[str, Meter | None] = field(default_factory=dict)
+    accounts: Refs = field(init=False)
+    meters: Refs = field(init=False)  # meter_id -> (id, zones)
+    # Keys named by this import's own rows, written or not (not written: the import is failing
+    # already, and a row referring to one of them is not reported as referring to nothing).
+    account_numbers: set[str] = field(default_factory=set)
+    meter_ids: set[str] = field(default_factory=set)
     keys: dict[str, KeyTracker] = field(default_factory=dict)
+    files_of_kind: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.accounts = Refs(PersonalAccount.objects.filter(organisation=self.organisation), "number")
+        self.meters = Refs(Meter.objects.filter(organisation=self.organisation), "external_id", "zones")
 
     def tracker(self, kind: FileKind) -> KeyTracker:
         return self.keys.setdefault(kind.name, KeyTracker())
@@ -331,9 +465,10 @@ class Context:
         return self.report.ok
 
     def account_id(self, src: Source, number: int, value: str) -> int | None:
-        if value not in self.accounts:
+        account = self.accounts.get(value)
+        if account is None and value not in self.account_numbers:
             self.report.error(src.label, number, "account_number", f"лицевой счёт {value} не найден")
-        return self.accounts.get(value)
+        return account
 
     def period(self, month: datetime.date) -> Period:
         period = self.periods.get(month)
@@ -357,49 +492,28 @@ def _save_by_key(
     ctx: Context, kind: FileKind, model: type[M], key: str, wanted: dict[str, dict[str, Any]]
 ) -> bool:
     """Count the rows of one file and, unless the import is already failing, upsert them by
-    their key within the organisation. True if written."""
+    their key within the organisation, a thousand at a time. True if written."""
     count = ctx.report.counts.setdefault(kind.name, KindCount())
     count.rows += len(wanted)
     if not ctx.writing:
         return False
-    rows = model._default_manager.filter(organisation=ctx.organisation, **{f"{key}__in": list(wanted)})
-    _upsert(model, wanted, {getattr(obj, key): obj for obj in rows}, count)
+    for batch in chunked(list(wanted), 1000):
+        rows = model._default_manager.filter(organisation=ctx.organisation, **{f"{key}__in": batch})
+        _upsert(model, {k: wanted[k] for k in batch}, {getattr(obj, key): obj for obj in rows}, count)
     return True
 
 
-def load_accounts(ctx: Context, src: Source) -> None:
+def load_accounts_slowly(ctx: Context, src: Source) -> None:
     tracker = ctx.tracker(ACCOUNTS)
     wanted: dict[str, dict[str, Any]] = {}
     for number, row in src.parsed(ctx.report, ctx.progress):
         key = row["account_number"]
         if tracker.repeated(ctx.report, src, number, key, "account_number"):
             continue
-        ctx.accounts.setdefault(key, None)
-        wanted[key] = {
-            "organisation": ctx.organisation,
-            "number": key,
-            "contract_number": _blank(row.get("contract_number")),
-            "category": _blank(row.get("category")),
-            "owner_name": _blank(row.get("owner_name")),
-            "owner_inn": _blank(row.get("owner_inn")),
-            "address": _blank(row.get("address")),
-            "apartment": _blank(row.get("apartment")),
-            "area": row.get("area"),
-            "residents": row.get("residents"),
-            "status": row.get("status") or PersonalAccount.Status.ACTIVE,
-            "els": _blank(row.get("els")),
-            "pin": _blank(row.get("pin")),
-            # Optional ЕПД columns (SPEC 2.3).
-            "rooms": row.get("rooms"),
-            "house_area": row.get("house_area"),
-            "common_area": row.get("common_area"),
-        }
-    if not _save_by_key(ctx, ACCOUNTS, PersonalAccount, "number", wanted):
-        return
-    for acc_number, acc_id in PersonalAccount.objects.filter(
-        organisation=ctx.organisation, number__in=list(wanted)
-    ).values_list("number", "id"):
-        ctx.accounts[acc_number] = acc_id
+        ctx.account_numbers.add(key)
+        wanted[key] = {"organisation": ctx.organisation, **field_values(ACCOUNTS, row)}
+    if _save_by_key(ctx, ACCOUNTS, PersonalAccount, "number", wanted):
+        ctx.accounts.forget()
 
 
 CHARGE_MONEY = ("debt_start", "charged", "recalculation", "privilege", "paid", "to_pay")
@@ -418,7 +532,10 @@ def load_charges_slowly(ctx: Context, src: Source) -> None:
     tracker = ctx.tracker(CHARGES)
     wanted: dict[tuple[int, int, int], dict[str, Any]] = {}
     count = ctx.report.counts.setdefault(CHARGES.name, KindCount())
-    for number, row in src.parsed(ctx.report, ctx.progress):
+    prefetch_accounts = src.cells_of("account_number")
+    for number, row in src.parsed(
+        ctx.report, ctx.progress, lambda rows: ctx.accounts.prefetch(prefetch_accounts(rows))
+    ):
         account_id = ctx.account_id(src, number, row["account_number"])
         key = (row["account_number"], row["period"], row["service_code"])
         if tracker.repeated(ctx.report, src, number, key, "service_code"):
@@ -428,37 +545,35 @@ def load_charges_slowly(ctx: Context, src: Source) -> None:
             continue
         period = ctx.period(row["period"])
         service = ctx.service(row["service_code"], row.get("service_name"))
-        values: dict[str, Any] = {
+        values = {
             "account_id": account_id,
             "period_id": period.id,
             "service_id": service.id,
-            "kind": row.get("kind") or Charge.Kind.SERVICE,
-            "unit": _blank(row.get("unit")),
-            "volume_basis": _blank(row.get("volume_basis")),
-            "recalculation_reason": _blank(row.get("recalculation_reason")),
+            **field_values(CHARGES, row),
         }
-        for name in CHARGE_QUANTITY + CHARGE_OPTIONAL:
-            values[name] = row.get(name)
-        for name in CHARGE_MONEY:
-            values[name] = row.get(name) or Decimal("0.00")
         if row.get("to_pay") is None:
             values["to_pay"] = charge_to_pay(row)
         wanted[(account_id, period.id, service.id)] = values
     if not ctx.writing or not wanted:
         return
-    period_ids = {k[1] for k in wanted}
-    account_ids = {k[0] for k in wanted}
-    existing = {
-        (c.account_id, c.period_id, c.service_id): c
-        for c in Charge.objects.filter(period_id__in=period_ids, account_id__in=account_ids)
-    }
+    by_period: dict[int, list[int]] = {}
+    for account_id, period_id, _service_id in wanted:
+        by_period.setdefault(period_id, []).append(account_id)
+    existing: dict[tuple[int, int, int], Charge] = {}
+    for period_id, account_ids in by_period.items():
+        for batch in chunked(sorted(set(account_ids)), 1000):
+            for c in Charge.objects.filter(period_id=period_id, account_id__in=batch):
+                existing[(c.account_id, c.period_id, c.service_id)] = c
     _upsert(Charge, wanted, existing, count)
 
 
-def load_payments(ctx: Context, src: Source) -> None:
+def load_payments_slowly(ctx: Context, src: Source) -> None:
     tracker = ctx.tracker(PAYMENTS)
     wanted: dict[str, dict[str, Any]] = {}
-    for number, row in src.parsed(ctx.report, ctx.progress):
+    prefetch_accounts = src.cells_of("account_number")
+    for number, row in src.parsed(
+        ctx.report, ctx.progress, lambda rows: ctx.accounts.prefetch(prefetch_accounts(rows))
+    ):
         account_id = ctx.account_id(src, number, row["account_number"])
         if tracker.repeated(ctx.report, src, number, row["external_id"], "external_id"):
             continue
@@ -468,18 +583,18 @@ def load_payments(ctx: Context, src: Source) -> None:
         wanted[row["external_id"]] = {
             "organisation": ctx.organisation,
             "account_id": account_id,
-            "external_id": row["external_id"],
-            "paid_on": row["paid_on"],
-            "amount": row["amount"],
-            "channel": _blank(row.get("channel")),
+            **field_values(PAYMENTS, row),
         }
     _save_by_key(ctx, PAYMENTS, BillingPayment, "external_id", wanted)
 
 
-def load_meters(ctx: Context, src: Source) -> None:
+def load_meters_slowly(ctx: Context, src: Source) -> None:
     tracker = ctx.tracker(METERS)
     wanted: dict[str, dict[str, Any]] = {}
-    for number, row in src.parsed(ctx.report, ctx.progress):
+    prefetch_accounts = src.cells_of("account_number")
+    for number, row in src.parsed(
+        ctx.report, ctx.progress, lambda rows: ctx.accounts.prefetch(prefetch_accounts(rows))
+    ):
         account_id = ctx.account_id(src, number, row["account_number"])
         key = row["meter_id"]
         if tracker.repeated(ctx.report, src, number, key, "meter_id"):
@@ -496,73 +611,63 @@ def load_meters(ctx: Context, src: Source) -> None:
             ctx.report.error(
                 src.label, number, "next_verification_on", "дата поверки раньше даты установки"
             )
-        ctx.meters.setdefault(key, None)
+        ctx.meter_ids.add(key)
         wanted[key] = {
             "organisation": ctx.organisation,
-            "external_id": key,
             "account_id": account_id,
             "service": service,
-            "resource": row["resource"],
-            "serial_number": row["serial_number"],
-            "zones": row.get("zones") or 1,
-            "digits": row.get("digits") or 5,
-            "decimals": 3 if row.get("decimals") is None else row["decimals"],
-            "unit": _blank(row.get("unit")),
-            "installed_on": installed,
-            "next_verification_on": verify,
+            **field_values(METERS, row),
         }
-    if not _save_by_key(ctx, METERS, Meter, "external_id", wanted):
-        return
-    for meter in Meter.objects.filter(organisation=ctx.organisation, external_id__in=list(wanted)):
-        ctx.meters[meter.external_id] = meter
+    if _save_by_key(ctx, METERS, Meter, "external_id", wanted):
+        ctx.meters.forget()
 
 
-def load_readings(ctx: Context, src: Source) -> None:
+def load_readings_slowly(ctx: Context, src: Source) -> None:
     tracker = ctx.tracker(READINGS)
     wanted: dict[tuple[int, datetime.date], dict[str, Any]] = {}
     rows = 0
-    for number, row in src.parsed(ctx.report, ctx.progress):
+    prefetch_meters = src.cells_of("meter_id")
+    for number, row in src.parsed(
+        ctx.report, ctx.progress, lambda chunk: ctx.meters.prefetch(prefetch_meters(chunk))
+    ):
         meter_key = row["meter_id"]
-        if meter_key not in ctx.meters:
+        meter = ctx.meters.get(meter_key)
+        if meter is None and meter_key not in ctx.meter_ids:
             ctx.report.error(src.label, number, "meter_id", f"прибор учёта {meter_key} не найден")
             continue
         if tracker.repeated(ctx.report, src, number, (meter_key, row["reading_date"]), "reading_date"):
             continue
         rows += 1
-        meter = ctx.meters[meter_key]
         if meter is None:
             continue  # its own row was rejected; that error is reported already
+        meter_id, zones = meter
         values = [row.get("value1"), row.get("value2"), row.get("value3")]
-        missing = [i for i in range(meter.zones) if values[i] is None]
-        extra = [i for i in range(meter.zones, 3) if values[i] is not None]
+        missing = [i for i in range(zones) if values[i] is None]
+        extra = [i for i in range(zones, 3) if values[i] is not None]
         if missing or extra:
             given = 3 - values.count(None)
             ctx.report.error(
                 src.label,
                 number,
                 f"value{(missing or extra)[0] + 1}",
-                f"у прибора {meter_key} тарифных зон: {meter.zones}, а значений показаний: {given}",
+                f"у прибора {meter_key} тарифных зон: {zones}, а значений показаний: {given}",
             )
             continue
         if any(v is not None and v < 0 for v in values):
             ctx.report.error(src.label, number, "value1", "показание не может быть отрицательным")
             continue
-        wanted[(meter.id, row["reading_date"])] = {
-            "meter_id": meter.id,
-            "reading_date": row["reading_date"],
-            "value1": values[0],
-            "value2": values[1],
-            "value3": values[2],
-            "source": _blank(row.get("source")),
-        }
+        wanted[(meter_id, row["reading_date"])] = {"meter_id": meter_id, **field_values(READINGS, row)}
     count = ctx.report.counts.setdefault(READINGS.name, KindCount())
     count.rows += rows
     if not ctx.writing or not wanted:
         return
-    existing = {
-        (r.meter_id, r.reading_date): r
-        for r in Reading.objects.filter(meter_id__in={k[0] for k in wanted})
-    }
+    # Only the readings this file names: a meter's earlier history is never loaded.
+    existing: dict[tuple[int, datetime.date], Reading] = {}
+    for batch in chunked(list(wanted), 1000):
+        meter_ids = {k[0] for k in batch}
+        dates = {k[1] for k in batch}
+        for r in Reading.objects.filter(meter_id__in=meter_ids, reading_date__in=dates):
+            existing[(r.meter_id, r.reading_date)] = r
     _upsert(Reading, wanted, existing, count)
     # Residents' readings that came back from the billing system are «Принято к начислению».
     from kabinet.meters.services import submissions_accept_from_billing
@@ -573,7 +678,7 @@ def load_readings(ctx: Context, src: Source) -> None:
 
 
 def load_charges(ctx: Context, src: Source) -> None:
-    if connection.vendor == "postgresql" and ctx.report.ok:
+    if connection.vendor == "postgresql" and ctx.report.ok and ctx.files_of_kind.get(CHARGES.name) == 1:
         from kabinet.billing.copyload import (
             load_charges_fast,  # PostgreSQL only; imports this module
         )
@@ -586,13 +691,48 @@ def load_charges(ctx: Context, src: Source) -> None:
         except (GiveUp, DatabaseError):
             # Everything the fast path did is rolled back to the savepoint; start over slowly.
             ctx.services, ctx.periods = services, periods
-            ctx.report.counts.pop(CHARGES.name, None)
-            ctx.keys.pop(CHARGES.name, None)
-            if not ctx.report.ok:
-                # Only errors the fast path itself found (bad encoding): the slow pass finds them again.
-                ctx.report.errors.clear()
-                ctx.report.error_count = 0
+            _forget_fast_attempt(ctx, CHARGES)
     load_charges_slowly(ctx, src)
+
+
+def _forget_fast_attempt(ctx: Context, kind: FileKind) -> None:
+    ctx.report.counts.pop(kind.name, None)
+    ctx.keys.pop(kind.name, None)
+    ctx.accounts.forget()
+    ctx.meters.forget()
+    if not ctx.report.ok:
+        # Only errors the fast path itself found (bad encoding): the slow pass finds them again.
+        ctx.report.errors.clear()
+        ctx.report.error_count = 0
+
+
+def fast_or_slow(kind: FileKind, slowly: Callable[[Context, Source], None]) -> Callable[[Context, Source], None]:
+    """On PostgreSQL, try the streaming loader of `streamload` first (in a savepoint); anything it
+    is not sure about hands the file to the row-by-row loader, which reports every error.
+
+    Several files of one kind in one import take the row-by-row loader, which finds a key
+    repeated across them."""
+
+    def load(ctx: Context, src: Source) -> None:
+        if connection.vendor == "postgresql" and ctx.report.ok and ctx.files_of_kind.get(kind.name) == 1:
+            from kabinet.billing.streamload import load_fast  # PostgreSQL only; imports this module
+
+            try:
+                load_fast(ctx, src)
+                return
+            except (GiveUp, DatabaseError):
+                logger.debug("%s: the streaming loader gave up", src.label, exc_info=True)
+                _forget_fast_attempt(ctx, kind)
+        slowly(ctx, src)
+
+    load.__name__ = f"load_{kind.name}"
+    return load
+
+
+load_accounts = fast_or_slow(ACCOUNTS, load_accounts_slowly)
+load_payments = fast_or_slow(PAYMENTS, load_payments_slowly)
+load_meters = fast_or_slow(METERS, load_meters_slowly)
+load_readings = fast_or_slow(READINGS, load_readings_slowly)
 
 
 LOADERS: dict[str, Callable[[Context, Source], None]] = {
@@ -645,15 +785,12 @@ def billing_import(
                 organisation=organisation,
                 report=report,
                 progress=progress,
-                accounts=dict(
-                    PersonalAccount.objects.filter(organisation=organisation).values_list("number", "id")
-                ),
                 services={s.code: s for s in Service.objects.filter(organisation=organisation)},
                 periods={p.month: p for p in Period.objects.filter(organisation=organisation)},
-                meters={
-                    m.external_id: m for m in Meter.objects.filter(organisation=organisation)
-                },
             )
+            for src in sources:
+                assert src.kind is not None
+                ctx.files_of_kind[src.kind.name] = ctx.files_of_kind.get(src.kind.name, 0) + 1
             for src in sorted(sources, key=lambda s: s.kind.order if s.kind else 0):
                 assert src.kind is not None
                 LOADERS[src.kind.name](ctx, src)

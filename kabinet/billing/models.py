@@ -24,8 +24,15 @@ class PersonalAccount(models.Model):
         ACTIVE = "active", _("Действующий")
         CLOSED = "closed", _("Закрыт")
 
+    # No database constraint or index of its own on the organisation (the unique number index
+    # starts with it): the billing import is the writer that matters and checks it (see Charge).
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("организация"), on_delete=models.PROTECT, related_name="accounts"
+        Organisation,
+        verbose_name=_("организация"),
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        db_constraint=False,
+        db_index=False,
     )
     number = models.CharField(_("лицевой счёт"), max_length=30)
     contract_number = models.CharField(_("номер договора"), max_length=50, blank=True)
@@ -198,16 +205,26 @@ class Charge(models.Model):
 
 
 class BillingPayment(models.Model):
-    """A payment as the billing system recorded it (bank, cash desk, or our own online payments)."""
+    """A payment as the billing system recorded it (bank, cash desk, or our own online payments).
+
+    No database constraints on the foreign keys, for the reason given on Charge: the import
+    checks every reference itself, and deferred per-row FK triggers doubled its time.
+    """
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("организация"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("организация"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the unique (organisation, external_id) index serves
     )
     account = models.ForeignKey(
         PersonalAccount,
         verbose_name=_("лицевой счёт"),
         on_delete=models.PROTECT,
         related_name="billing_payments",
+        db_constraint=False,
     )
     external_id = models.CharField(_("идентификатор в биллинге"), max_length=64)
     paid_on = models.DateField(_("дата оплаты"))

@@ -38,6 +38,10 @@ def labelled(values: list, zones: int) -> list[tuple[str, str]]:
 
 
 class Meter(models.Model):
+    """A meter of an account. The billing import writes meters and readings: like Charge, the
+    foreign keys it fills carry no database constraint (it checks each reference itself, and
+    per-row FK triggers cost as much as the load); the ORM still protects and cascades."""
+
     class Resource(models.TextChoices):
         COLD_WATER = "cold_water", _("Холодная вода")
         HOT_WATER = "hot_water", _("Горячая вода")
@@ -46,11 +50,20 @@ class Meter(models.Model):
         GAS = "gas", _("Газ")
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("организация"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("организация"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the unique (organisation, external_id) index serves
     )
     external_id = models.CharField(_("идентификатор прибора"), max_length=64)
     account = models.ForeignKey(
-        PersonalAccount, verbose_name=_("лицевой счёт"), on_delete=models.PROTECT, related_name="meters"
+        PersonalAccount,
+        verbose_name=_("лицевой счёт"),
+        on_delete=models.PROTECT,
+        related_name="meters",
+        db_constraint=False,
     )
     service = models.ForeignKey(
         Service,
@@ -59,6 +72,7 @@ class Meter(models.Model):
         null=True,
         blank=True,
         related_name="meters",
+        db_constraint=False,
     )
     resource = models.CharField(_("ресурс"), max_length=12, choices=Resource.choices)
     serial_number = models.CharField(_("заводской номер"), max_length=64)
@@ -92,7 +106,12 @@ class Reading(models.Model):
     """A reading as the billing system holds it: accepted for charging."""
 
     meter = models.ForeignKey(
-        Meter, verbose_name=_("прибор учёта"), on_delete=models.CASCADE, related_name="readings"
+        Meter,
+        verbose_name=_("прибор учёта"),
+        on_delete=models.CASCADE,
+        related_name="readings",
+        db_constraint=False,  # see Meter
+        db_index=False,  # the unique (meter, reading_date) index serves
     )
     reading_date = models.DateField(_("дата показания"))
     value1 = models.DecimalField(_("показание (зона 1)"), max_digits=18, decimal_places=6)
