@@ -5,7 +5,7 @@ Russian form and keeps its own Russian formatting whatever the language."""
 import datetime
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, translation
 
 
 def _localise(text: str) -> str:
@@ -32,3 +32,14 @@ def number(value: Decimal | None) -> str:
 def month_name(month: datetime.date) -> str:
     """«Январь 2025» / «January 2025»."""
     return formats.date_format(month, "F Y")
+
+
+# Languages that capitalise month names inside a sentence (Russian does not: «за январь 2025»).
+CAPITALISED_MONTHS = ("en", "de")
+
+
+def month_in_text(month: datetime.date) -> str:
+    """A month inside a sentence: «за январь 2025» in Russian, «for January 2025» in English."""
+    text = month_name(month)
+    language = (translation.get_language() or "").split("-")[0]
+    return text if language in CAPITALISED_MONTHS else text.lower()

@@ -38,3 +38,8 @@ def with_headers(row: list, headers: list) -> list[tuple[object, object]]:
 @register.filter
 def month_name(value: datetime.date) -> str:
     return l10n.month_name(value)
+
+
+@register.filter
+def month_in_text(value: datetime.date) -> str:
+    return l10n.month_in_text(value)

@@ -1,0 +1,39 @@
+"""Money, quantities and months follow the active language (SPEC 4: «Dates and money follow the
+active locale»); the ЕПД keeps the Russian forms whatever the language."""
+
+import datetime
+from decimal import Decimal
+
+from django.template import Context, Template
+from django.utils import translation
+
+from kabinet.billing import epd
+from kabinet.lib import l10n
+
+
+def test_it_writes_money_numbers_and_months_the_russian_way_in_russian() -> None:
+    with translation.override("ru"):
+        assert l10n.money(Decimal("1234567.5")) == "1\xa0234\xa0567,50"
+        assert l10n.number(Decimal("45.120000")) == "45,12"
+        assert l10n.month_name(datetime.date(2025, 1, 1)) == "Январь 2025"
+        assert l10n.month_in_text(datetime.date(2025, 1, 1)) == "январь 2025"
+
+
+def test_it_writes_money_numbers_and_months_the_english_way_in_english() -> None:
+    with translation.override("en"):
+        assert l10n.money(Decimal("1234567.5")) == "1,234,567.50"
+        assert l10n.number(Decimal("45.120000")) == "45.12"
+        assert l10n.month_name(datetime.date(2025, 1, 1)) == "January 2025"
+        assert l10n.month_in_text(datetime.date(2025, 1, 1)) == "January 2025"
+        # The ЕПД is a Russian legal form: its figures stay Russian.
+        assert epd.rub(Decimal("1234.5")) == "1 234,50"
+        assert epd.month_name(datetime.date(2025, 1, 1)) == "Январь 2025"
+
+
+def test_it_formats_template_sums_in_the_active_language() -> None:
+    template = Template("{% load accounts_format %}{{ sum|rub }} {{ month|month_name }}")
+    context = Context({"sum": Decimal("1234.5"), "month": datetime.date(2025, 3, 1)})
+    with translation.override("ru"):
+        assert template.render(context) == '<span class="money">1\u202f234,50</span> Март 2025'
+    with translation.override("en"):
+        assert template.render(context) == '<span class="money">1,234.50</span> March 2025'
