@@ -37,3 +37,14 @@ def test_it_formats_template_sums_in_the_active_language() -> None:
         assert template.render(context) == '<span class="money">1\u202f234,50</span> Март 2025'
     with translation.override("en"):
         assert template.render(context) == '<span class="money">1,234.50</span> March 2025'
+
+
+def test_it_labels_chart_axes_in_the_active_language() -> None:
+    from kabinet.lib.charts import bar_chart
+
+    series = [("a", Decimal("0.5")), ("b", Decimal("0.25"))]
+    with translation.override("ru"):
+        assert ">0,25<" in bar_chart(series, title="t")
+    with translation.override("en"):
+        chart = bar_chart(series, title="t")
+        assert ">0.25<" in chart and "0,25" not in chart
