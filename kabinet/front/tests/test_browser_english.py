@@ -100,14 +100,24 @@ def test_it_shows_no_russian_in_the_interface_chrome_in_english(
     page = context.new_page()
     page.set_default_timeout(10000)
 
+    # Before signing in: the switch on the sign-in page, then the pages anyone can open.
     page.goto(url + "/login/")
-    page.get_by_label("Email, телефон или ИНН").fill(world.holder.email)
-    page.get_by_label("Пароль", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(url + "/home/")
     page.get_by_label("Язык").select_option("en")
     page.get_by_role("button", name="Сменить").click()
     page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    found: list[str] = []
+    known_data = data_strings()
+    for name, path in {"start page": "/", "sign-in": "/login/", "sign-up": "/signup/",
+                       "password reset": "/password/reset/"}.items():
+        page.goto(url + path)
+        found.extend(f"{name}: {line}" for line in russian_left(page, known_data))
+
+    page.goto(url + "/login/")
+    page.get_by_label("E-mail, phone or INN").fill(world.holder.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(url + "/home/")
     assert page.locator("html").get_attribute("lang") == "en"
 
     pages = {
@@ -136,8 +146,6 @@ def test_it_shows_no_russian_in_the_interface_chrome_in_english(
         "faq": "/faq/",
         "settings": "/settings/",
     }
-    found: list[str] = []
-    known_data = data_strings()
     shots = Path(SCREENSHOTS) if SCREENSHOTS else None
 
     def check(name: str, path: str) -> None:

@@ -7,6 +7,7 @@ Regenerate after changing strings (same options as the test):
     DEBUG=1 .venv/bin/python manage.py compilemessages -l en -i .venv
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -90,3 +91,13 @@ def test_it_serves_english_from_the_catalogue() -> None:
         assert translation.ngettext("%(counter)s ошибка", "%(counter)s ошибок", 5) == (
             "%(counter)s errors"
         )
+
+
+def test_it_shows_the_error_pages_in_english(client, settings) -> None:
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="en">' in html and "Page not found" in html
+    assert not re.search("[\u0400-\u04ff]", html)
