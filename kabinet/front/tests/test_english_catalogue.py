@@ -38,6 +38,13 @@ def test_it_has_no_empty_or_fuzzy_entry_in_the_committed_catalogue() -> None:
     catalogue = polib.pofile(str(CATALOGUE))
     assert len(catalogue) > 1000
     assert _missing(catalogue) == []
+    # A Russian text copied into msgstr is no translation (ЕПД's «₽» and «№» are not Cyrillic).
+    russian = [
+        e.msgid for e in catalogue
+        for text in ([*e.msgstr_plural.values()] if e.msgid_plural else [e.msgstr])
+        if re.search("[\u0400-\u04ff]", text)
+    ]
+    assert russian == []
 
 
 def test_it_translates_every_string_the_code_marks_for_translation(

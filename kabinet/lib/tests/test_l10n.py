@@ -48,3 +48,21 @@ def test_it_labels_chart_axes_in_the_active_language() -> None:
     with translation.override("en"):
         chart = bar_chart(series, title="t")
         assert ">0.25<" in chart and "0,25" not in chart
+
+
+def test_it_names_the_portal_s_own_payment_channel_in_the_active_language() -> None:
+    import types
+
+    from django.template.loader import render_to_string
+
+    from kabinet.payments.models import ONLINE_CHANNEL
+
+    item = types.SimpleNamespace(paid_on=datetime.date(2025, 1, 5), amount=Decimal("10"), channel=ONLINE_CHANNEL)
+    cash = types.SimpleNamespace(paid_on=datetime.date(2025, 1, 6), amount=Decimal("5"), channel="Касса")
+    due = types.SimpleNamespace(history=[item, cash], account=types.SimpleNamespace(number="1001"))
+    with translation.override("en"):
+        html = render_to_string("payments/_history.html", {"due": due})
+    assert "Payment: Online" in html
+    assert "Payment: Касса" in html  # a billing's own channel is data, shown as it came
+    with translation.override("ru"):
+        assert "Платёж: Онлайн" in render_to_string("payments/_history.html", {"due": due})
