@@ -1,10 +1,8 @@
 """The English catalogue is complete: every string the code marks for translation has an English
 text, nothing is fuzzy, and the committed .mo is compiled from the committed .po.
 
-Regenerate after changing strings (same options as the test):
-    DEBUG=1 .venv/bin/python manage.py makemessages -l en --no-obsolete \
-        -i .venv -i bench -i node_modules
-    DEBUG=1 .venv/bin/python manage.py compilemessages -l en -i .venv
+After changing strings: `make messages` (makemessages with the same options as this test, then
+compilemessages), fill in the new msgstr in locale/en/LC_MESSAGES/django.po, `make messages` again.
 """
 
 import re
