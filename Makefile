@@ -69,3 +69,11 @@ bench: install
 	$(VENV_BIN)/python bench/epd.py
 	$(VENV_BIN)/python bench/api_readings.py
 	$(VENV_BIN)/python bench/pages.py $(PAGES_ARGS)
+
+# The English catalogue: extract every translatable string, then compile the .mo (both committed;
+# kabinet/front/tests/test_english_catalogue.py fails when a string has no English text).
+.PHONY: messages
+messages: export DEBUG = 1
+messages: install
+	$(MANAGE) makemessages -l en --no-obsolete -i .venv -i bench -i node_modules
+	$(MANAGE) compilemessages -l en -i .venv

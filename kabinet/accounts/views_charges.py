@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from kabinet.accounts import reports, services
 from kabinet.accounts.access import get_account_for_user, linked_accounts
 from kabinet.accounts.forms import DateRangeForm, RangeForm
 from kabinet.billing.cache import charges_version
-from kabinet.billing.epd import epd_for, month_name, render_epd
+from kabinet.billing.epd import epd_for, render_epd
 from kabinet.billing.models import Period, PersonalAccount
 from kabinet.billing.selectors import (
     MonthTotals,
@@ -33,12 +34,12 @@ from kabinet.billing.selectors import (
     period_charges,
 )
 from kabinet.lib.charts import bar_chart
+from kabinet.lib.l10n import month_name
 from kabinet.users.models import User
 
 # «По месяцам» shows the latest months; «Показать ещё» adds as many again.
 SHOWN_MONTHS = 6
 CACHE_SECONDS = 24 * 3600
-MONTH_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
 
 def _user(request: HttpRequest) -> User:
@@ -86,7 +87,7 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
     if chart is None and months:
         totals = monthly_totals(months[:24])
         chart = bar_chart(
-            [(f"{MONTH_SHORT[m.month - 1]} {m:%y}", value) for m, value in totals],
+            [(f"{MONTHS_3[m.month]} {m:%y}", value) for m, value in totals],
             title=_("Начислено по месяцам, руб."),
             unit="₽",
         )

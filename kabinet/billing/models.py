@@ -284,4 +284,4 @@ class KeyRate(models.Model):
         ordering = ["-valid_from"]
 
     def __str__(self) -> str:
-        return f"{self.rate}% с {self.valid_from:%d.%m.%Y}"
+        return str(_("%(rate)s%% с %(date)s") % {"rate": self.rate, "date": f"{self.valid_from:%d.%m.%Y}"})

@@ -15,6 +15,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from kabinet.billing.models import ZERO, KeyRate, PersonalAccount
 from kabinet.billing.selectors import account_months, next_month, payments_counting
 
@@ -99,7 +101,7 @@ class _Debt:
 
 def penalty_explanation(account: PersonalAccount, *, today: datetime.date) -> Explanation:
     """Every amount of the account's published history that was (or still is) paid late."""
-    from kabinet.billing.epd import month_name
+    from kabinet.lib.l10n import month_name
 
     org = account.organisation
     due_day = min(org.payment_due_day, 28)
@@ -116,12 +118,12 @@ def penalty_explanation(account: PersonalAccount, *, today: datetime.date) -> Ex
     first = months[0]
     if first.debt_start > 0:
         events.append(
-            (first.period.month.replace(day=due_day), 0, f"Долг на начало {month_name(first.period.month)}", first.debt_start)
+            (first.period.month.replace(day=due_day), 0, _("Долг на начало %(month)s") % {"month": month_name(first.period.month)}, first.debt_start)
         )
     for month in months:
         amount = month.charged + month.recalculation - month.privilege
         due_on = next_month(month.period.month).replace(day=due_day)
-        events.append((due_on, 0, f"Начислено за {month_name(month.period.month)}", amount))
+        events.append((due_on, 0, _("Начислено за %(month)s") % {"month": month_name(month.period.month)}, amount))
     payments = payments_counting([account.pk]).filter(paid_on__gte=months[0].period.month, paid_on__lte=today)
     for paid_on, amount in payments.order_by("paid_on").values_list("paid_on", "amount"):
         events.append((paid_on, 1, "", amount))

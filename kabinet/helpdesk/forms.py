@@ -35,7 +35,7 @@ PHOTOS_HELP = _("JPEG или PNG, до 5 МБ каждое, не больше %(
 
 class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: PersonalAccount) -> str:
-        parts = [obj.number, obj.address, obj.apartment and f"кв. {obj.apartment}"]
+        parts = [obj.number, obj.address, obj.apartment and f"{_('кв.')} {obj.apartment}"]
         return ", ".join(p for p in parts if p)
 
 

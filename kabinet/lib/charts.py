@@ -16,6 +16,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from kabinet.lib import l10n
+
 # A narrow drawing with large type: shrunk to a 360 px phone (about 330 px wide) the labels are
 # still 12 px or more; on a wide screen the figure is capped (.chart-figure) so they stay modest.
 WIDTH, HEIGHT = 400, 250
@@ -38,8 +40,9 @@ def _nice_max(value: Decimal) -> Decimal:
 
 
 def _fmt(value: Decimal) -> str:
-    text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
-    return text[:-3] if text.endswith(",00") else text
+    """«1 234,5» in Russian, «1,234.5» in English; whole numbers without «,00»."""
+    text = l10n.money(value).replace("\xa0", " ")
+    return text[:-3] if text[-3:-2] in ",." and text.endswith("00") else text
 
 
 def bar_chart(

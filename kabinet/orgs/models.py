@@ -29,8 +29,8 @@ class Organisation(models.Model):
 
     class PaymentProvider(models.TextChoices):
         SANDBOX = "sandbox", _("Тестовый шлюз (sandbox)")
-        YOOKASSA = "yookassa", "ЮKassa"
-        TBANK = "tbank", "Т-Банк"
+        YOOKASSA = "yookassa", _("ЮKassa")
+        TBANK = "tbank", _("Т-Банк")
 
     code = models.SlugField(_("код"), max_length=40, unique=True)
     name = models.CharField(_("наименование"), max_length=300)

@@ -14,14 +14,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from kabinet.billing.models import BillingPayment, PersonalAccount
 from kabinet.lib.crypto import EncryptedTextField
 from kabinet.orgs.models import Organisation
 
 ZERO = Decimal("0.00")
-ONLINE_CHANNEL = "Онлайн"
-ONLINE_REFUND_CHANNEL = "Онлайн, возврат"
+# Stored in BillingPayment.channel as Russian text; marked so that pages can translate them.
+ONLINE_CHANNEL = gettext_noop("Онлайн")
+ONLINE_REFUND_CHANNEL = gettext_noop("Онлайн, возврат")
 
 
 class GatewayAccount(models.Model):

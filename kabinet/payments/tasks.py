@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kabinet.payments.models import Payment
 
@@ -38,7 +39,10 @@ def send_payment_receipt(payment_id: int) -> bool:
             "site_url": settings.SITE_URL,
         }
         total = f"{payment.total:.2f}".replace(".", ",")
-        subject = f"Копия чека: оплата {total} ₽, платёж {payment.number}"
+        subject = _("Копия чека: оплата %(total)s ₽, платёж %(number)s") % {
+            "total": total,
+            "number": payment.number,
+        }
         text = render_to_string("payments/email/receipt.txt", ctx)
         html = render_to_string("payments/email/receipt.html", ctx)
     message = EmailMultiAlternatives(subject, text, to=[recipient])

@@ -89,7 +89,7 @@ class UserAdmin(OrgScopedAdmin, auth_admin.UserAdmin):
     @admin.display(description=_("Согласия"))
     def consents_summary(self, obj: User) -> str:
         rows = [
-            f"{c.get_kind_display()}, версия {c.text_version}, {c.accepted_at:%d.%m.%Y %H:%M}, "
+            f"{c.get_kind_display()}, {_('версия')} {c.text_version}, {c.accepted_at:%d.%m.%Y %H:%M}, "
             f"IP {c.ip_address or '—'}"
             for c in Consent.objects.filter(user=obj).order_by("accepted_at")
         ]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _
 
 from kabinet.payments.providers.base import (
     GatewayState,
@@ -47,9 +48,9 @@ class TestCard:
 
 
 TEST_CARDS = (
-    TestCard("4111111111111111", "success", "оплата проходит"),
-    TestCard("4000000000003220", "otp", "запрашивает одноразовый код, затем оплата проходит"),
-    TestCard("4000000000000002", "decline", "банк отказывает в оплате"),
+    TestCard("4111111111111111", "success", _("оплата проходит")),
+    TestCard("4000000000003220", "otp", _("запрашивает одноразовый код, затем оплата проходит")),
+    TestCard("4000000000000002", "decline", _("банк отказывает в оплате")),
 )
 TEST_OTP = "123456"
 
