@@ -213,6 +213,7 @@ PAYMENTS_SANDBOX = env_bool("PAYMENTS_SANDBOX", DEBUG)
 PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -224,6 +225,18 @@ else:
             "LOCATION": "kabinet_cache",
         }
     }
+# Rendered fragments of pages (a published month's tables, the latest news): keyed by a data
+# version that lives in the shared cache above, so a copy kept by one app server alone is never
+# stale. Redis when there is one; otherwise each process's memory, which costs no query.
+CACHES["pages"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+)
 
 # The client's address (kabinet/lib/ratelimit.py): X-Forwarded-For is believed only when the peer
 # is one of these proxies (addresses or networks, e.g. "10.0.0.0/8,127.0.0.1").

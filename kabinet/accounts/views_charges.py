@@ -7,7 +7,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -73,11 +73,11 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
     language = translation.get_language()
     totals_key = f"charges:totals:{account.pk}:{version}"
     chart_key = f"charges:chart:{account.pk}:{language}:{version}"
-    cached = cache.get_many([totals_key, chart_key])
+    cached = caches["pages"].get_many([totals_key, chart_key])
     months = cached.get(totals_key)
     if months is None:
         months = account_month_totals(account)
-        cache.set(totals_key, months, CACHE_SECONDS)
+        caches["pages"].set(totals_key, months, CACHE_SECONDS)
     chosen = [
         m
         for m in months
@@ -91,7 +91,7 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
             title=_("Начислено по месяцам, руб."),
             unit="₽",
         )
-        cache.set(chart_key, chart, CACHE_SECONDS)
+        caches["pages"].set(chart_key, chart, CACHE_SECONDS)
     shown = _shown_count(request, len(months))
     more = None
     if shown < len(months):
@@ -130,7 +130,7 @@ def _month_tables(
     """Each month's tables of lines, rendered once per data version and language and cached;
     the lines of the months not in the cache come in one query."""
     keys = {m.period.pk: f"charges:month:{account.pk}:{m.period.pk}:{language}:{version}" for m in months}
-    found = cache.get_many(list(keys.values()))
+    found = caches["pages"].get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         fresh = {}
@@ -138,7 +138,7 @@ def _month_tables(
             fresh[keys[pk]] = render_to_string(
                 "accounts/_month_tables.html", {"month": month, "account": account}
             )
-        cache.set_many(fresh, CACHE_SECONDS)
+        caches["pages"].set_many(fresh, CACHE_SECONDS)
         found.update(fresh)
     return {pk: mark_safe(found.get(key, "")) for pk, key in keys.items()}  # noqa: S308 - our template's output
 

@@ -24,7 +24,7 @@ def test_it_builds_the_dashboard_in_few_queries(
     user, accounts = cabinet
     client.force_login(user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get("/home/")
 
     for account in accounts:
@@ -42,7 +42,7 @@ def test_it_builds_list_pages_in_few_queries(
     user, _accounts = cabinet
     client.force_login(user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get(path)
 
     assert response.status_code == 200
@@ -56,7 +56,7 @@ def test_it_builds_account_pages_in_few_queries(
     client.force_login(user)
     path = f"/accounts/{accounts[-1].pk}/" if view == "account" else f"/charges/{accounts[-1].pk}/"
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get(path)
 
     assert response.status_code == 200

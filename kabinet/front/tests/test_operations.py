@@ -173,6 +173,7 @@ def test_it_schedules_the_periodic_jobs_in_code() -> None:
     assert tasks == {
         "kabinet.payments.tasks.reconcile_payments",
         "kabinet.meters.tasks.send_reading_reminders",
+        "kabinet.lib.tasks.send_outbox",
     }
     assert tasks <= set(app.tasks)
 

@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template import Context
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -38,10 +38,10 @@ def latest_news(context: Context, user: Any, count: int = 3) -> dict[str, Any]:
         )
     digest = hashlib.sha1(repr(sorted(set(accounts))).encode(), usedforsecurity=False).hexdigest()
     key = f"latest-news:{news_version()}:{count}:{digest}"
-    items = cache.get(key)
+    items = caches["pages"].get(key)
     if items is None:
         items = list(news_for_accounts(accounts)[:count])
-        cache.set(key, items, LATEST_NEWS_SECONDS)
+        caches["pages"].set(key, items, LATEST_NEWS_SECONDS)
     return {"items": items}
 
 
