@@ -78,7 +78,12 @@ def demo_features(
     for org, open_today in zip(organisations, (True, False), strict=False):
         first, last = _window_days(today, open_today=open_today)
         org.reading_first_day, org.reading_last_day = first, last
-        org.save(update_fields=["reading_first_day", "reading_last_day"])
+        update = ["reading_first_day", "reading_last_day"]
+        if "показания" in org.banner:
+            # The banner that announces the window says the days the window really has.
+            org.banner = f"С {first} по {last} число принимаем показания приборов учёта."
+            update.append("banner")
+        org.save(update_fields=update)
         state = "открыт сегодня" if open_today else "сегодня закрыт"
         lines.append(f"Приём показаний «{org}»: с {first} по {last} число каждого месяца — {state}")
 
