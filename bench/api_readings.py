@@ -109,6 +109,8 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
         "ALLOWED_HOSTS": "127.0.0.1",
         "API_RATE_LIMIT_PER_MINUTE": "100000000",
         "LOG_LEVEL": "WARNING",
+        # As deployed (README): the shared cache and limiter in Redis, not in PostgreSQL.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     }
     server = subprocess.Popen(
         [
@@ -124,6 +126,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
+        stdout=subprocess.DEVNULL,  # one JSON line per request: kept out of the report
     )
     deadline = time.monotonic() + 180  # a loaded machine boots slowly
     while time.monotonic() < deadline:

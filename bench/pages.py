@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from import_charges import DEFAULT_URL, HEADER, SERVICES, fresh_database  # noqa: E402
+from imports import CHARGES_HEADER as HEADER  # noqa: E402
+from imports import DEFAULT_URL, SERVICES, fresh_database  # noqa: E402
 
 MONTHS = 24
 RESIDENTS = 32

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from import_charges import DEFAULT_URL  # noqa: E402
+from imports import DEFAULT_URL  # noqa: E402
 
 PAGES = [
     "/bench/trivial/",
