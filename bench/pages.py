@@ -163,12 +163,13 @@ def load(accounts: int, directory: Path) -> dict[str, float]:
     return timings
 
 
-def residents(accounts: int) -> list[tuple[int, str]]:
-    """RESIDENTS holders spread over the accounts: (account id, session cookie)."""
+def residents(accounts: int) -> list[tuple[int, str, str]]:
+    """RESIDENTS holders spread over the accounts: (account id, session cookie, API token)."""
     from django.conf import settings
     from django.test import Client
 
     from kabinet.accounts.models import AccountLink
+    from kabinet.api.services import token_create
     from kabinet.billing.models import PersonalAccount
     from kabinet.users.models import User
 
@@ -184,7 +185,8 @@ def residents(accounts: int) -> list[tuple[int, str]]:
         client = Client()
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        result.append((account.pk, f"{settings.SESSION_COOKIE_NAME}={cookie}"))
+        _token, secret = token_create(user=user, name="bench", scopes=["read"], expires_at=None)
+        result.append((account.pk, f"{settings.SESSION_COOKIE_NAME}={cookie}", secret))
     return result
 
 
@@ -223,8 +225,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def fetch(url: str, cookie: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+def fetch(url: str, header: tuple[str, str]) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=dict([header]))  # noqa: S310
     opener = urllib.request.build_opener(NoRedirect())
     try:
         with opener.open(request, timeout=60) as response:
@@ -329,6 +331,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "PAYMENTS_SANDBOX": "1",
+        # Measured: the API's reads, not its per-token limit.
+        "API_RATE_LIMIT_PER_MINUTE": "100000000",
     }
     # The server's log (a JSON line per request) goes to a file: a pipe nobody reads would fill
     # and stall the server.
@@ -355,7 +359,7 @@ def main() -> None:
         print(f"server log: {log.name}")
 
 
-def measure(base: str, people: list[tuple[int, str]], latest: datetime.date,
+def measure(base: str, people: list[tuple[int, str, str]], latest: datetime.date,
             args: argparse.Namespace, api: bool) -> None:
     only = {label.strip() for label in args.only.split(",") if label.strip()}
     chosen = [p for p in pages(api) if not only or p.label in only]
@@ -365,12 +369,14 @@ def measure(base: str, people: list[tuple[int, str]], latest: datetime.date,
     def targets(page: Page) -> Path:
         path = work / f"{abs(hash(page.path))}.txt"
         lines = []
-        for account_id, cookie in people:
+        for account_id, cookie, token in people:
             url = page.path.format(a=account_id, period=f"{latest:%Y-%m}")
-            status, info = fetch(base + url, cookie)
+            # The API signs in with a personal access token, pages with the session.
+            header = ("Authorization", f"Bearer {token}") if url.startswith("/api/") else ("Cookie", cookie)
+            status, info = fetch(base + url, header)
             if status != 200:
                 raise SystemExit(f"{page.label}: {url} answered {status} {info}")
-            lines.append(f"{url}\t{cookie}")
+            lines.append(f"{url}\t{header[0]}\t{header[1]}")
         path.write_text("\n".join(lines) + "\n")
         return path
 

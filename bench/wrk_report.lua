@@ -1,4 +1,5 @@
--- wrk script for bench/pages.py: cycles through "path<TAB>cookie" lines of the file given after
+-- wrk script for bench/pages.py: cycles through "path<TAB>header<TAB>value" lines (the session
+-- cookie for pages, a Bearer token for the API) of the file given after
 -- `--`, so the 8 connections are several residents on their own accounts, and prints the
 -- figures as one JSON line (latencies in microseconds).
 local targets = {}
@@ -6,8 +7,8 @@ local position = 1
 
 function init(args)
   for line in io.lines(args[1]) do
-    local path, cookie = line:match("^([^\t]+)\t(.*)$")
-    table.insert(targets, { path = path, cookie = cookie })
+    local path, name, value = line:match("^([^\t]+)\t([^\t]+)\t(.*)$")
+    table.insert(targets, { path = path, headers = { [name] = value } })
   end
   position = math.random(#targets)
 end
@@ -15,7 +16,7 @@ end
 function request()
   local target = targets[position]
   position = position % #targets + 1
-  return wrk.format("GET", target.path, { ["Cookie"] = target.cookie })
+  return wrk.format("GET", target.path, target.headers)
 end
 
 function done(summary, latency, requests)
