@@ -187,6 +187,16 @@ class AccountDocument(ApiView):
 # --- meters and readings ---------------------------------------------------------------------
 
 
+def _account_in_query(request: Request, user: User) -> PersonalAccount | None:
+    """The account named by `?account=` (404 when it is not the user's), or None without one."""
+    account_id = request.query_params.get("account")
+    if not account_id:
+        return None
+    if not account_id.isdigit():
+        raise ApiError(400, "invalid", "account — id лицевого счёта.", {"account": ["integer"]})
+    return get_account_for_user(user, account_id, Right.READ)
+
+
 def _meters_for(user: User, right: Right = Right.READ) -> QuerySet[Meter]:
     return Meter.objects.filter(account__in=linked_accounts(user, right).values("pk"))
 
@@ -202,11 +212,9 @@ class MeterList(ApiView):
     def get(self, request: Request) -> Response:
         user = _user(request)
         meters = _meters_for(user)
-        account_id = request.query_params.get("account")
-        if account_id:
-            if not account_id.isdigit():
-                raise ApiError(400, "invalid", "account — номер лицевого счёта в API (id).", {"account": ["integer"]})
-            meters = Meter.objects.filter(account=get_account_for_user(user, account_id, Right.READ))
+        account = _account_in_query(request, user)
+        if account is not None:
+            meters = Meter.objects.filter(account=account)
         meters = meters.select_related("service", "account__organisation").order_by("account_id", "resource", "serial_number", "pk")
         page = cast(list[Meter], self.paginate_queryset(meters))
         organisations = {m.account.organisation_id: m.account.organisation for m in page}
@@ -476,11 +484,8 @@ class NewsList(ApiView):
     def get(self, request: Request) -> Response:
         user = _user(request)
         news = news_for_user(user)
-        account_id = request.query_params.get("account")
-        if account_id:
-            if not account_id.isdigit():
-                raise ApiError(400, "invalid", "account — id лицевого счёта.", {"account": ["integer"]})
-            account = get_account_for_user(user, account_id, Right.READ)
+        account = _account_in_query(request, user)
+        if account is not None:
             for_building = StartsWith(Value(account.address), F("address_prefix"))
             news = news.filter(Q(address_prefix="") | for_building, organisation_id=account.organisation_id)
         page = self.paginate_queryset(news.order_by("-published_at", "-pk"))

@@ -133,15 +133,6 @@ def meter_rows(account: PersonalAccount, window: ReadingWindow) -> list[MeterRow
     return rows
 
 
-def submission_history(account: PersonalAccount, limit: int = 200) -> list[ReadingSubmission]:
-    """What was sent for the account, newest first, replaced ones included."""
-    return list(
-        ReadingSubmission.objects.filter(account=account)
-        .select_related("meter", "user")
-        .order_by("-submitted_at", "-pk")[:limit]
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Reading history with source and status (SPEC 2.4, 3.6): what residents sent and what the
 # billing system holds, side by side.
