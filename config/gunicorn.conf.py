@@ -12,6 +12,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "") or 2 * _cores)
 threads = int(os.environ.get("GUNICORN_THREADS", "") or 2)
 worker_class = "gthread"
+# Load Django and every view once in the master (config/wsgi.py warms it up without opening a
+# connection): a fresh or recycled worker is ready at once and shares those pages of memory.
+preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "") or 60)
 graceful_timeout = 30
 keepalive = 5
