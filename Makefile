@@ -64,11 +64,17 @@ lint: install
 # under wrk) takes BENCH_ACCOUNTS (default 100000) or PAGES_ARGS="--accounts 2000 --seconds 5".
 # Benches run DEBUG=0 like production; config.settings_test gives them a throwaway SECRET_KEY.
 bench: export DJANGO_SETTINGS_MODULE ?= config.settings_test
+# Each bench runs even when one before it failed (its figures still print); make fails at the end.
+# The machine's load is printed before and after each, for the closing note.
 bench: install
-	$(VENV_BIN)/python bench/imports.py $(BENCH_ARGS)
-	$(VENV_BIN)/python bench/epd.py
-	$(VENV_BIN)/python bench/api_readings.py
-	$(VENV_BIN)/python bench/pages.py $(PAGES_ARGS)
+	@load() { echo "== $$1: $$(date -u +%H:%M:%S) UTC, $$(nproc) cores, load average $$(cut -d' ' -f1-3 /proc/loadavg)"; }; \
+	failed=""; \
+	load "imports"; $(VENV_BIN)/python bench/imports.py $(BENCH_ARGS) || failed="$$failed imports"; \
+	load "ЕПД"; $(VENV_BIN)/python bench/epd.py || failed="$$failed epd"; \
+	load "API readings"; $(VENV_BIN)/python bench/api_readings.py $(API_ARGS) || failed="$$failed api_readings"; \
+	load "pages"; $(VENV_BIN)/python bench/pages.py $(PAGES_ARGS) || failed="$$failed pages"; \
+	load "end"; \
+	if [ -n "$$failed" ]; then echo "make bench: failed:$$failed"; exit 1; fi
 
 # The English catalogue: extract every translatable string, then compile the .mo (both committed;
 # kabinet/front/tests/test_english_catalogue.py fails when a string has no English text).
