@@ -109,8 +109,9 @@ def staff_set_role(*, office_user: User, member: User, role: str) -> User:
 
 
 def staff_preferences(user: User) -> StaffPreferences:
-    prefs, _created = StaffPreferences.objects.get_or_create(user=user)
-    return prefs
+    """The member's preferences; the defaults (unsaved) until they first save them: showing the
+    page writes nothing."""
+    return StaffPreferences.objects.filter(user=user).first() or StaffPreferences(user=user)
 
 
 def staff_preferences_set(*, user: User, new_requests: bool, new_appeals: bool) -> StaffPreferences:
