@@ -48,7 +48,7 @@ PINNED = {
 
 
 def _counts(client, office: OfficeWorld) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    counts = {}
+    counts: dict[str, int] = {}
     for pattern in office_patterns():
         if _is_post_only(pattern) or pattern.name == "import_progress":
             continue  # actions and the progress stream: no page to pin
@@ -59,7 +59,7 @@ def _counts(client, office: OfficeWorld) -> dict[str, int]:  # type: ignore[no-u
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, (pattern.name, response.status_code)
-        counts[pattern.name] = len(captured.captured_queries)
+        counts[str(pattern.name)] = len(captured.captured_queries)
     return counts
 
 
