@@ -68,7 +68,7 @@ COPY_OPTIONS = f"(FORMAT csv, DELIMITER ';', FORCE_NOT_NULL ({', '.join(TEXT_COL
 def _lean_cell(column: Column) -> str:
     """The cell as the lean path takes it; a cell that would need a default takes the general path."""
     pattern = f"(?:{column.rule.lean_pattern})"
-    return pattern if DEFAULTS[column.name] or column.name == DERIVED else pattern + "?"
+    return pattern if DEFAULTS[column.name] or column.name == DERIVED else pattern + "?+"
 
 
 LEAN_TAIL = re.compile(";".join(_lean_cell(c) for c in TAIL_COLUMNS))
@@ -80,8 +80,8 @@ NO_OPTIONAL = ";" * (len(TAIL_COLUMNS) - len(BASE_TAIL_COLUMNS))
 LEAN_TAIL_BASE = re.compile(";".join(_lean_cell(c) for c in BASE_TAIL_COLUMNS))
 # A block of lines in SPEC 3.2's column order with ordinary tails; the account, period, service
 # and its name are checked by looking them up (a cell that is not a known key is no key).
-LEAN_BLOCK = re.compile(r"(?:(?:[^;\n]*;){4}" + LEAN_TAIL.pattern + "\n)*").fullmatch
-LEAN_BLOCK_BASE = re.compile(r"(?:(?:[^;\n]*;){4}" + LEAN_TAIL_BASE.pattern + "\n)*").fullmatch
+LEAN_BLOCK = re.compile(r"(?:(?:[^;\n]*+;){4}" + LEAN_TAIL.pattern + "\n)*+").fullmatch
+LEAN_BLOCK_BASE = re.compile(r"(?:(?:[^;\n]*+;){4}" + LEAN_TAIL_BASE.pattern + "\n)*+").fullmatch
 HEAD = re.compile(r"^([^;\n]*);([^;\n]*);([^;\n]*);([^;\n]*);", re.MULTILINE)
 CELL = {c.name: re.compile(f"(?:{c.rule.lean_pattern})?") for c in TAIL_COLUMNS}
 

@@ -25,13 +25,15 @@ declared in `importfiles` with a model field of the same name is staged and stor
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from itertools import compress
 from typing import Any
 
 import psycopg
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from kabinet.billing.copyload import CopyStream, csv_cell
-from kabinet.billing.importfiles import METERS, PAYMENTS, READINGS, ValueRejected
+from kabinet.billing.importfiles import ACCOUNTS, METERS, PAYMENTS, READINGS, ValueRejected
 from kabinet.billing.imports import (
     Context,
     GiveUp,
@@ -81,9 +83,9 @@ class Plan:
         self.stage = f"stage_{kind.name}"
         header = src.header
         self.columns = [kind.by_name[h] for h in header]
-        line = ";".join(f"(?:{c.rule.lean_pattern})" + ("" if c.required else "?") for c in self.columns)
+        line = ";".join(c.rule.lean_pattern + ("" if c.required else "?+") for c in self.columns)
         self.line_lean = re.compile(line).fullmatch
-        self.block_lean = re.compile(f"(?:{line}\n)*").fullmatch
+        self.block_lean = re.compile(f"(?:{line}\n)*+").fullmatch
         self.cell_lean = [re.compile(f"(?:{c.rule.lean_pattern})?").fullmatch for c in self.columns]
 
         stage_columns: list[str] = []
@@ -177,6 +179,7 @@ def load_fast(ctx: Context, src: Source) -> None:
                 try:
                     with transaction.atomic():
                         load_direct(plan, cursor)
+                    forget_written(plan)
                     return
                 except (NotDirect, IntegrityError, psycopg.errors.UniqueViolation):
                     pass  # rolled back to the savepoint: the staged way takes the file
@@ -184,64 +187,262 @@ def load_fast(ctx: Context, src: Source) -> None:
             staged = stage(plan, cursor)
             store(plan, cursor, staged)
             cursor.execute(f"DROP TABLE {plan.stage}")
+            forget_written(plan)
         except (psycopg.Error, DatabaseError) as exc:
             raise GiveUp from exc
+
+
+def forget_written(plan: Plan) -> None:
+    """Accounts or meters looked up before this file was written are looked up again."""
+    if plan.kind is ACCOUNTS:
+        plan.ctx.accounts.forget()
+    elif plan.kind is METERS:
+        plan.ctx.meters.forget()
 
 
 class NotDirect(Exception):
     """A line the direct COPY does not take as it is, or a key that exists: stage the file."""
 
 
-def direct_possible(plan: Plan) -> bool:
-    """Every field the file leaves out may be NULL or ''; the organisation's own table."""
+def absent_fields(plan: Plan) -> list[tuple[str, str]]:
+    """(column, CSV text) of each field the file leaves out that is not NULL when absent."""
+    out = []
     for column in plan.kind.columns:
         name = column.field_name
         if name is None or column.name in plan.src.header:
             continue
         field = model_field(plan.model, name)
-        if blank_value(field) not in (None, ""):
+        value = blank_value(field)
+        if value is not None:
+            out.append((field.column, csv_cell(str(value))))
+    return out
+
+
+def direct_possible(plan: Plan) -> bool:
+    """Every field the file leaves out stores NULL, text or a number the COPY can take as text."""
+    for column in plan.kind.columns:
+        name = column.field_name
+        if name is None or column.name in plan.src.header:
+            continue
+        value = blank_value(model_field(plan.model, name))
+        if value is not None and not isinstance(value, (str, int, Decimal)):
             return False
     return True
 
 
-def load_direct(plan: Plan, cursor: Any) -> None:
-    """Straight into the table: each block checked by one regular expression, its references
-    replaced by ids with one substitution a column, then COPY (batched by PostgreSQL, unlike an
-    INSERT … SELECT). The rules over several cells are checked on the new rows by one query."""
-    ctx, kind, model = plan.ctx, plan.kind, plan.model
-    has_org = "organisation_id" in plan.targets
-    # A cell whose field has a default (status, zones) must be written out on this path.
+# Stricter cells for the direct path: a rule over one cell that the block's regular expression
+# checks, so that PostgreSQL need not look at the rows again (a row outside it is staged, and
+# the staged checks say whether it is wrong).
+DIRECT_CELLS = {
+    (PAYMENTS.name, "amount"): r"(?!-|0++(?:\.0*+)?+[;\n])",  # more than zero
+    (READINGS.name, "value1"): r"(?!-)",  # not negative
+    (READINGS.name, "value2"): r"(?!-)",
+    (READINGS.name, "value3"): r"(?!-)",
+}
+# Rules left for one query over the new rows after the direct COPY.
+DIRECT_RULES = {METERS.name: RULES[METERS.name]}
+# A reference column: the table it names and the key column there.
+REFERENCE_TABLES = {
+    "account_number": ("billing_personalaccount", "number"),
+    "meter_id": ("meters_meter", "external_id"),
+}
+
+
+class RefIds:
+    """Key -> id (as text) of the rows one reference column names, looked up for the direct COPY.
+
+    Read with one aggregate per look-up (no Python object per row), and the whole organisation's
+    rows at once when they are about as many as the file's lines. A key with a tab or line feed
+    cannot be a lean cell and is left out. Meters are kept by the values a reading of them gives:
+    `by_zones` holds the meters of one zone, of two, none (a third value without a second is
+    wrong whatever the meter) and of three, so that a reading's second value counts 1 and its
+    third 2 in the index."""
+
+    def __init__(self, table: str, key: str, org: int, zones: bool) -> None:
+        self.fields = f"{key}, id" + (", zones" if zones else "")
+        self.table, self.key, self.org, self.zones = table, key, org, zones
+        self.ids: dict[str, str] = {}
+        self.by_zones: list[dict[str, str]] = [{}, {}, {}, {}] if zones else [self.ids]
+        self.absent: set[str] = set()
+        self.complete = False
+
+    def _store(self, cursor: Any, where: str, params: list[Any]) -> int:
+        cursor.execute(
+            f"SELECT count(*), string_agg(concat_ws(E'\\t', {self.fields}), E'\\n') FROM ("  # noqa: S608
+            f"SELECT {self.fields} FROM {self.table} WHERE organisation_id = %s"
+            f" AND {self.key} !~ '[\\t\\n]' {where}) r",
+            [self.org, *params],
+        )
+        count, text = cursor.fetchone()
+        if not count:
+            return 0
+        width = 3 if self.zones else 2
+        cells = text.replace("\n", "\t").split("\t")
+        if len(cells) != width * count:
+            raise NotDirect  # a key PostgreSQL wrote out otherwise: the staged way takes it
+        keys, ids = cells[0::width], cells[1::width]
+        if not self.zones:
+            self.ids.update(zip(keys, ids, strict=True))
+            return int(count)
+        zones = cells[2::3]
+        for n, ids_of_n in zip("123", self.by_zones[:2] + self.by_zones[3:], strict=True):
+            of_n = [z == n for z in zones]
+            ids_of_n.update(zip(compress(keys, of_n), compress(ids, of_n), strict=True))
+        return int(count)
+
+    def load_all_if_within(self, cursor: Any, rows: int) -> None:
+        """Every row of the organisation, when there are at most about `rows` of them."""
+        limit = max(rows, 1000)
+        if self._store(cursor, "LIMIT %s", [limit + 1]) <= limit:
+            self.complete = True
+        else:
+            for ids in self.by_zones:
+                ids.clear()
+
+    def missing(self, keys: set[str]) -> set[str]:
+        return {
+            k for k in keys if k not in self.absent and all(k not in ids for ids in self.by_zones)
+        }
+
+    def fetch(self, cursor: Any, keys: set[str]) -> None:
+        missing = sorted(self.missing(keys))
+        for start in range(0, len(missing), 10_000):
+            batch = missing[start : start + 10_000]
+            self._store(cursor, f"AND {self.key} IN ({', '.join(['%s'] * len(batch))})", batch)
+        self.absent.update(self.missing(set(missing)))
+
+
+def direct_block_pattern(plan: Plan) -> str:
+    """A block of ordinary lines for the direct COPY: every cell that needs a value has one."""
     pieces = []
     for column in plan.columns:
-        field = model_field(model, column.field_name or "") if column.field_name else None
-        needed = column.required or (field is not None and not field.is_relation and blank_value(field) not in (None, ""))
-        pieces.append(f"(?:{column.rule.lean_pattern})" + ("" if needed else "?"))
-    block_ok = re.compile("(?:" + ";".join(pieces) + "\n)*").fullmatch
+        field = model_field(plan.model, column.field_name or "") if column.field_name else None
+        needed = column.required or (
+            field is not None and not field.is_relation and blank_value(field) not in (None, "")
+        )
+        cell = DIRECT_CELLS.get((plan.kind.name, column.name), "") + column.rule.lean_pattern
+        pieces.append(cell if needed else f"(?:{cell})?+")
+    return "(?:" + ";".join(pieces) + "\n)*+"
+
+
+def split_pattern(n: int, at: list[int]) -> re.Pattern[str]:
+    """Lines of n cells (checked already) cut around the cells at `at`: (before, cell, between,
+    cell, …, the rest of the line)."""
+    pattern, segment = "^", ""
+    for i in range(n):
+        if i > at[-1]:
+            break
+        if i:
+            segment += ";"
+        if i in at:
+            pattern += f"({segment})([^;\\n]*+)"
+            segment = ""
+        else:
+            segment += "[^;\\n]*+"
+    return re.compile(pattern + "([^\\n]*+\\n)", re.MULTILINE)
+
+
+def _joined(rows: list[Any], maps: list[dict[str, str]]) -> list[str]:
+    """The lines with each reference replaced by its id (KeyError for a key that names nothing)."""
+    if len(maps) == 1:
+        (m,) = maps
+        return [a + m[k] + b for a, k, b in rows]
+    if len(maps) == 2:
+        m, n = maps
+        return [a + m[k] + b + n[j] + c for a, k, b, j, c in rows]
+    out = []
+    for row in rows:
+        parts = list(row)
+        for i, m in enumerate(maps):
+            parts[2 * i + 1] = m[parts[2 * i + 1]]
+        out.append("".join(parts))
+    return out
+
+
+def readings_cut(plan: Plan, meters: RefIds) -> tuple[re.Pattern[str], Any]:
+    """Readings lines cut into (meter, the rest, the second and third values where the file has
+    them), and the meter's id put in from the meters of as many zones as the values given."""
+    names = [c.name for c in plan.columns]
+    if names[0] != "meter_id":
+        raise NotDirect  # the order of SPEC 3.2 is the one taken straight
+    rest = "".join(
+        ";([^;\\n]*+)" if name in ("value2", "value3") else ";[^;\\n]*+" for name in names[1:]
+    )
+    cut = re.compile(f"^([^;\\n]*+)({rest}\\n)", re.MULTILINE)
+    values = [name for name in names if name in ("value2", "value3")]
+    by = meters.by_zones
+    if values == ["value2", "value3"]:
+        return cut, lambda rows: [by[(a != "") + 2 * (b != "")][k] + r for k, r, a, b in rows]
+    if values == ["value3", "value2"]:
+        return cut, lambda rows: [by[(a != "") + 2 * (b != "")][k] + r for k, r, b, a in rows]
+    if values == ["value2"]:
+        return cut, lambda rows: [by[a != ""][k] + r for k, r, a in rows]
+    if values == ["value3"]:
+        return cut, lambda rows: [by[2 * (b != "")][k] + r for k, r, b in rows]
+    return cut, lambda rows: [by[0][k] + r for k, r in rows]
+
+
+def load_direct(plan: Plan, cursor: Any) -> None:
+    """Straight into the table: each block checked by one regular expression, its references
+    replaced by ids (one cut of the block by a regular expression, one lookup a cell), then COPY
+    (batched by PostgreSQL, unlike an INSERT … SELECT) while the next block is checked. What the
+    expression cannot see (a reading's zones) is checked against the looked-up rows; a rule over
+    several cells of a meter by one query over the new rows."""
+    ctx, kind, model = plan.ctx, plan.kind, plan.model
+    org = ctx.organisation.pk
+    has_org = "organisation_id" in plan.targets
+    block_ok = re.compile(direct_block_pattern(plan)).fullmatch
     columns = ["organisation_id"] if has_org else []
     text_columns = []
-    subs: list[tuple[re.Pattern[str], dict[str, str], bool]] = []
-    lookups = []
+    at: list[int] = []
+    lookups: list[tuple[int, RefIds]] = []
+    maps: list[dict[str, str]] = []
+    meters: RefIds | None = None
     for i, column in enumerate(plan.columns):
         field = model_field(model, column.field_name or "")
         columns.append(field.column)
         if not field.null and field.get_internal_type() == "CharField":
             text_columns.append(field.column)
         if field.is_relation:
-            cell = re.compile(rf"^((?:[^;\n]*;){{{i}}})([^;\n]*)(?=[;\n])", re.MULTILINE)
+            at.append(i)
             if column.name == "service_code":
                 ids = {code: str(s.pk) for code, s in ctx.services.items()}
+                if not column.required:
+                    ids[""] = ""  # no service: NULL
+                maps.append(ids)
             else:
-                refs = ctx.accounts if column.name == "account_number" else ctx.meters
-                ids = {}
-                lookups.append((i, refs, ids))
-            subs.append((cell, ids, not column.required))
+                table, key = REFERENCE_TABLES[column.name]
+                refs = RefIds(table, key, org, zones=column.name == "meter_id")
+                lookups.append((i, refs))
+                maps.append(refs.ids)
+                if column.name == "meter_id":
+                    meters = refs
+    cut = split_pattern(len(plan.columns), at) if at else None
+    key_at = [2 * n + 1 for n in range(len(at))]  # where each reference's key is in a cut line
+    if kind is READINGS:
+        assert meters is not None
+        cut, join = readings_cut(plan, meters)
+        key_at = [0]
+    else:
+
+        def join(rows: list[Any]) -> list[str]:
+            return _joined(rows, maps)
+
+    # Fields the file leaves out that are not NULL then ('' or the default): one cell each at
+    # the end of every line.
+    absent = absent_fields(plan)
+    columns += [name for name, _text in absent]
+    text_columns += [name for name, text in absent if text == ""]
+    suffix = "".join(";" + text for _name, text in absent)
     options = "FORMAT csv, DELIMITER ';'"
     if text_columns:
         options += f", FORCE_NOT_NULL ({', '.join(text_columns)})"
     cursor.execute(f"SELECT COALESCE(max(id), 0) FROM {plan.table}")  # noqa: S608
     before = cursor.fetchone()[0]
-    copy = CopyStream(cursor.cursor, f"COPY {plan.table} ({', '.join(columns)}) FROM STDIN ({options})")
-    org_prefix = f"{ctx.organisation.pk};"
+    copy = CopyStream(
+        cursor.cursor, f"COPY {plan.table} ({', '.join(columns)}) FROM STDIN ({options})"
+    )
+    org_prefix = f"{org};"
     first = True
     try:
         for text in plan.src.blocks(ctx.progress):
@@ -249,29 +450,35 @@ def load_direct(plan: Plan, cursor: Any) -> None:
                 text += "\n"
             if not block_ok(text):
                 raise NotDirect
-            if first:
-                estimate = plan.src.size * text.count("\n") // max(len(text), 1)
-                for _i, refs, ids in lookups:
-                    refs.load_all_if_within(estimate)
-                    ids.update(_id_texts(refs.found))
-            for i, refs, ids in lookups:
-                if refs.complete:
-                    continue
-                wanted = _cells(text, i)
-                missing = wanted - ids.keys()
-                if missing:
-                    copy.pause()
-                    refs.prefetch(missing)
-                    ids.update(_id_texts({k: refs.found[k] for k in missing if k in refs.found}))
-            try:
-                for pattern, ids, optional in subs:
-                    text = pattern.sub(_replacer(ids, optional), text)
-            except KeyError:
-                raise GiveUp from None  # a reference to nothing: the careful reader says which
-            if has_org:
-                text = org_prefix + text[:-1].replace("\n", "\n" + org_prefix) + "\n"
-            copy.write(text, text.count("\n"))
-            first = False
+            rows = cut.findall(text) if cut else []
+            if first and lookups:
+                estimate = plan.src.size * len(rows) // max(len(text), 1)
+                copy.pause()
+                for _i, refs in lookups:
+                    refs.load_all_if_within(cursor, estimate)
+                first = False
+            for n, (_i, refs) in enumerate(lookups):
+                if not refs.complete:
+                    wanted_keys = {row[key_at[n]] for row in rows}
+                    if refs.missing(wanted_keys):
+                        copy.pause()
+                        refs.fetch(cursor, wanted_keys)
+            if at:
+                try:
+                    lines = join(rows)
+                except KeyError:
+                    # A reference to nothing, or a reading whose values are not its meter's
+                    # zones: the careful reader says which.
+                    raise GiveUp from None
+                data = org_prefix + org_prefix.join(lines) if has_org else "".join(lines)
+            elif has_org:
+                data = org_prefix + text[:-1].replace("\n", "\n" + org_prefix) + "\n"
+            else:
+                data = text
+            if suffix:
+                data = data.replace("\n", suffix + "\n")
+            rows_in_block = len(rows) if at else text.count("\n")
+            copy.write(data, rows_in_block)
         copy.pause()
     except BaseException as exc:
         copy.abort(exc)
@@ -279,11 +486,10 @@ def load_direct(plan: Plan, cursor: Any) -> None:
     count = ctx.report.counts.setdefault(kind.name, KindCount())
     count.rows += copy.rows
     count.created += copy.rows
-    rules = RULES.get(kind.name)
+    rules = DIRECT_RULES.get(kind.name)
     if rules and copy.rows:
-        join = " JOIN meters_meter m ON m.id = s.meter_id" if kind is READINGS else ""
         cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {plan.table} s{join} WHERE s.id > %s AND NOT ({' AND '.join(rules)}))",  # noqa: S608
+            f"SELECT EXISTS (SELECT 1 FROM {plan.table} s WHERE s.id > %s AND NOT ({' AND '.join(rules)}))",  # noqa: S608
             [before],
         )
         if cursor.fetchone()[0]:
@@ -295,24 +501,6 @@ def load_direct(plan: Plan, cursor: Any) -> None:
             "SELECT meter_id AS id, reading_date, value1, value2, value3 FROM meters_reading WHERE id > %s",
             [before],
         )
-
-
-def _id_texts(found: dict[str, Any]) -> dict[str, str]:
-    return {k: str(v[0] if isinstance(v, tuple) else v) for k, v in found.items()}
-
-
-def _cells(text: str, i: int) -> set[str]:
-    return {line.split(";")[i] for line in text.split("\n") if line}
-
-
-def _replacer(ids: dict[str, str], optional: bool) -> Any:
-    def replace(match: re.Match[str]) -> str:
-        key = match.group(2)
-        if not key and optional:
-            return match.group(1)
-        return match.group(1) + ids[key]
-
-    return replace
 
 
 def stage(plan: Plan, cursor: Any) -> int:
@@ -430,5 +618,6 @@ def accept_submissions(plan: Plan, cursor: Any, readings: str = "", params: list
     ids = [row[0] for row in cursor.fetchall()]
     if ids:
         submissions_set_status(
-            submissions=ReadingSubmission.objects.filter(pk__in=ids), status=ReadingSubmission.Status.ACCEPTED
+            submissions=ReadingSubmission.objects.filter(pk__in=ids),
+            status=ReadingSubmission.Status.ACCEPTED,
         )

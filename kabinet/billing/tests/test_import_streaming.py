@@ -272,3 +272,94 @@ def test_it_keeps_a_repeated_key_across_two_files_of_one_kind_an_error(tmp_path:
 
     assert [(e.file, e.row, e.column) for e in info.value.report.errors] == [("p2.csv", 2, "external_id")]
     assert not BillingPayment.objects.exists()
+
+
+@postgresql_only
+def test_a_first_load_goes_straight_into_the_tables(tmp_path: Path, monkeypatch) -> None:
+    """Into an organisation's empty tables every kind takes the direct COPY (no staged table, no
+    row-by-row loader): fields the file leaves out, services, and readings of one to three zones
+    come out as the row-by-row loader stores them."""
+    from kabinet.billing.models import Service
+
+    org = make_org()
+    service = Service.objects.create(organisation=org, code="hvs", name="ХВС")
+    accounts = write(tmp_path, "a.csv", "account_number;owner_name", "9001;Иванов", "9002;Петров")
+    meters = write(
+        tmp_path,
+        "m.csv",
+        METERS_HEADER,
+        "Z-1;9001;hvs;cold_water;S1;1;6;3;;2020-01-15;15.01.2030",
+        "Z-2;9001;;electricity;S2;2;6;3;кВт·ч;;",
+        "Z-3;9002;;electricity;S3;3;6;3;;;",
+    )
+    readings = write(
+        tmp_path,
+        "r.csv",
+        READINGS_HEADER,
+        "Z-1;2025-02-20;10.5;;;billing",
+        "Z-2;2025-02-20;11;12;;",
+        "Z-3;20.02.2025;1;2;3;",
+    )
+    payments = write(tmp_path, "p.csv", PAYMENTS_HEADER, "9002;2025-02-05;0.01;;P-1")
+    no_row_by_row_loader(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        billing_import(organisation=org, paths=[accounts, meters, readings, payments])
+    assert not [q["sql"] for q in queries.captured_queries if "stage_" in q["sql"]]
+
+    account = PersonalAccount.objects.get(organisation=org, number="9001")
+    assert (account.owner_name, account.pin, account.status, account.area) == (
+        "Иванов",
+        "",
+        "active",
+        None,
+    )
+    got = {
+        m.external_id: (m.account.number, m.service_id, m.zones, m.unit)
+        for m in Meter.objects.filter(organisation=org)
+    }
+    assert got == {
+        "Z-1": ("9001", service.pk, 1, ""),
+        "Z-2": ("9001", None, 2, "кВт·ч"),
+        "Z-3": ("9002", None, 3, ""),
+    }
+    values = {
+        r.meter.external_id: (r.reading_date, r.value1, r.value2, r.value3, r.source)
+        for r in Reading.objects.filter(meter__organisation=org)
+    }
+    day = datetime.date(2025, 2, 20)
+    assert values == {
+        "Z-1": (day, Decimal("10.5"), None, None, "billing"),
+        "Z-2": (day, Decimal(11), Decimal(12), None, ""),
+        "Z-3": (day, Decimal(1), Decimal(2), Decimal(3), ""),
+    }
+    assert BillingPayment.objects.get(organisation=org).amount == Decimal("0.01")
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("Z-1;2025-02-20;10;11;;", "value2"),  # a second value for a meter of one zone
+        ("Z-2;2025-02-20;10;;;", "value2"),  # none for a meter of two
+        ("Z-2;2025-02-20;10;;5;", "value2"),  # a third without a second
+        ("Z-1;2025-02-20;-1;;;", "value1"),
+    ],
+)
+def test_a_direct_load_refuses_readings_that_do_not_fit_their_meter(
+    tmp_path: Path, line: str, column: str
+) -> None:
+    org = make_org()
+    accounts = write(tmp_path, "a.csv", "account_number", "9001")
+    meters = write(
+        tmp_path,
+        "m.csv",
+        METERS_HEADER,
+        "Z-1;9001;;cold_water;S1;1;6;3;;;",
+        "Z-2;9001;;electricity;S2;2;6;3;;;",
+    )
+    billing_import(organisation=org, paths=[accounts, meters])
+    readings = write(tmp_path, "r.csv", READINGS_HEADER, "Z-1;2025-01-20;9;;;", line)
+    with pytest.raises(ImportRejected) as info:
+        billing_import(organisation=org, paths=[readings])
+    assert [(e.row, e.column) for e in info.value.report.errors] == [(3, column)]
+    assert not Reading.objects.filter(meter__organisation=org).exists()
