@@ -12,8 +12,9 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,19 +46,19 @@ def idempotent(request: Request, handler: Callable[[], Response]) -> HttpRespons
     if len(key) > 255:
         raise ApiError(400, "idempotency_key", "Idempotency-Key не длиннее 255 символов.")
     fingerprint = _fingerprint(request)
-    with transaction.atomic():
+    table = IdempotencyKey._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
         # Insert first (no read before): a concurrent first request holds the row uncommitted,
-        # so this INSERT waits for it and then fails, and the answer is read below.
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    user=request.user, key=key, fingerprint=fingerprint
-                )
-            created = True
-        except IntegrityError:
+        # so this INSERT waits for it, then inserts nothing, and the answer is read below. One
+        # statement, no savepoint: ON CONFLICT is not an error.
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, key, fingerprint, status_code, body, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, 0, '', %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+            [request.user.pk, key, fingerprint, timezone.now()],
+        )
+        row = cursor.fetchone()
+        if row is None:
             record = IdempotencyKey.objects.get(user=request.user, key=key)
-            created = False
-        if not created:
             if record.fingerprint != fingerprint:
                 raise ApiError(
                     409,
@@ -69,9 +70,10 @@ def idempotent(request: Request, handler: Callable[[], Response]) -> HttpRespons
         response = handler()
         body = JSONRenderer().render(response.data)
         if response.status_code in KEPT:
-            record.status_code = response.status_code
-            record.body = body.decode()
-            record.save(update_fields=["status_code", "body"])
+            cursor.execute(
+                f"UPDATE {table} SET status_code = %s, body = %s WHERE id = %s",  # noqa: S608
+                [response.status_code, body.decode(), row[0]],
+            )
         else:
             transaction.set_rollback(True)
     return _json_response(response.status_code, body, replayed=False)

@@ -97,7 +97,9 @@ def token_find(secret: str) -> ApiToken | None:
     """The token with this secret (active or not), with its user."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    return ApiToken.objects.select_related("user").filter(token_hash=secret_hash(secret)).first()
+    # The hash is unique: no ORDER BY (the model's ordering) is needed to pick one row.
+    found = ApiToken.objects.select_related("user").filter(token_hash=secret_hash(secret)).order_by()[:1]
+    return next(iter(found), None)
 
 
 def calendar_feed_create(*, user: User) -> tuple[CalendarFeed, str]:

@@ -264,28 +264,25 @@ class ReadingCreate(ApiView):
         data = s.ReadingSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = _user(request)
-        meter = (
-            _meters_for(user, Right.READINGS)
-            .select_related("account__organisation")
-            .filter(pk=data.validated_data["meter"])
-            .first()
-        )
-        if meter is None:
+        meter_id = data.validated_data["meter"]
+        # Only the meter's account here: reading_submit checks that the user may send readings
+        # for it (404 for anyone else's meter) and loads the account and its meters itself.
+        account_id = next(iter(Meter.objects.filter(pk=meter_id).order_by().values_list("account_id", flat=True)), None)
+        if account_id is None:
             raise Http404
 
         def submit() -> Response:
             try:
                 (submission,) = reading_submit(
                     user=user,
-                    account=meter.account,
-                    values={meter.pk: data.validated_data["values"]},
+                    account=PersonalAccount(pk=account_id),
+                    values={meter_id: data.validated_data["values"]},
                     confirm_rollover=data.validated_data["confirm"],
                     confirm_high=data.validated_data["confirm"],
                     source=ReadingSubmission.Source.API,
                 )
             except ReadingsRejected as exc:
                 return _readings_refused(exc)
-            submission.meter = meter
             return Response(s.ReadingSerializer(submission_entry(submission)).data, status=201)
 
         return idempotent(request, submit)

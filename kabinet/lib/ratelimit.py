@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import math
+import pickle
 import time
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -36,6 +37,7 @@ from functools import cache as memoize
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -87,6 +89,8 @@ def hit(scope: str, key: str, *, limit: int, window: int, cost: int = 1) -> Deci
     store = _store()
     name = _key(scope, key, window)
     now = time.time()
+    if isinstance(store, RedisCache):
+        return _hit_redis(store, name, limit=limit, window=window, cost=cost, now=now)
     if store.add(name, cost, timeout=window):
         store.set(f"{name}:t", now, timeout=window)
         return _decision(cost, limit, now, window, now)
@@ -103,6 +107,25 @@ def hit(scope: str, key: str, *, limit: int, window: int, cost: int = 1) -> Deci
     # The database cache rewrites the expiry on incr(); put the window's end back.
     store.touch(name, timeout=max(1, math.ceil(started + window - now)))
     return _decision(count, limit, started, window, now)
+
+
+def _hit_redis(store: RedisCache, name: str, *, limit: int, window: int, cost: int, now: float) -> Decision:
+    """`hit` in one round trip (MULTI/EXEC, so atomic): both keys are made together when missing,
+    with the window as their expiry, which INCRBY keeps. The values are what Django's Redis cache
+    would write (an integer, a pickled float), so `peek` and `reset` read them as before.
+
+    Django's RedisCache makes a client object and a round trip per call (add, incr, get, touch:
+    five trips): this is the API's per-request limit, so it is worth going to the client directly.
+    """
+    count_key = store.make_and_validate_key(name)
+    start_key = store.make_and_validate_key(f"{name}:t")
+    pipe = store._cache.get_client(count_key, write=True).pipeline(transaction=True)
+    pipe.set(start_key, pickle.dumps(now, pickle.HIGHEST_PROTOCOL), nx=True, ex=window)
+    pipe.set(count_key, 0, nx=True, ex=window)
+    pipe.incrby(count_key, cost)
+    pipe.get(start_key)
+    _made, _made_count, count, started = pipe.execute()
+    return _decision(int(count), limit, pickle.loads(started) if started else now, window, now)  # noqa: S301 (ours)
 
 
 def reset(scope: str, key: str, *, window: int) -> None:

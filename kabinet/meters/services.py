@@ -15,7 +15,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -358,7 +358,8 @@ def reading_submit(
             ]
         )
     today = window.now.date()
-    meters = {m.pk: m for m in Meter.objects.filter(account=account)}
+    # The model's order, without the joins it would need: every meter here is on one account.
+    meters = {m.pk: m for m in Meter.objects.filter(account=account).order_by("resource", "serial_number")}
     problems: list[Problem] = []
     for meter_id in values:
         if meter_id not in meters:
@@ -405,7 +406,9 @@ def reading_submit(
     ]
     if dry_run:
         return submissions
-    with transaction.atomic():
+    # Without a savepoint inside a caller's transaction (the API's idempotency record): nothing
+    # here is caught, so a failure rolls the caller's transaction back whole anyway.
+    with transaction.atomic(savepoint=False):
         # Submissions for one meter queue up here (a double click, two tabs, API retries): each
         # sees the one before it as earlier and replaces it, so one stays current.
         list(
@@ -414,19 +417,17 @@ def reading_submit(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        earlier = list(
-            ReadingSubmission.objects.select_for_update().filter(
-                meter__in=[s.meter for s in submissions],
-                period=window.period,
-                replaced_by__isnull=True,
-            )
-        )
         for submission in submissions:
             submission.save()
-        by_meter = {s.meter_id: s for s in submissions}
-        for old in earlier:
-            old.replaced_by = by_meter[old.meter_id]
-        ReadingSubmission.objects.bulk_update(earlier, ["replaced_by"])
+        # One UPDATE, run after the lock: it sees the earlier submission committed by whoever
+        # held the lock before, and points it at the new one of its meter.
+        ReadingSubmission.objects.filter(
+            meter__in=[s.meter for s in submissions],
+            period=window.period,
+            replaced_by__isnull=True,
+        ).exclude(pk__in=[s.pk for s in submissions]).update(
+            replaced_by=Case(*(When(meter_id=s.meter_id, then=Value(s.pk)) for s in submissions))
+        )
     return submissions
 
 

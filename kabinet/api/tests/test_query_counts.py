@@ -9,7 +9,7 @@ import time_machine
 
 from kabinet.accounts.tests.factories import link
 from kabinet.api.tests.helpers import OPEN_WINDOW, api, meter
-from kabinet.meters.models import Reading
+from kabinet.meters.models import Reading, ReadingSubmission
 from kabinet.meters.services import reading_submit
 from kabinet.meters.tests.helpers import make_meter
 from kabinet.payments.tests.helpers import add_account
@@ -50,3 +50,24 @@ def test_it_reads_a_meter_history_in_a_fixed_number_of_queries(world, django_ass
     with django_assert_max_num_queries(22):
         response = client.get(url)
     assert response.json()["count"] == 32
+
+
+
+def test_it_saves_a_reading_in_a_pinned_number_of_queries(world, django_assert_num_queries, settings):
+    """The token; the meter's account; the key (one INSERT … ON CONFLICT, no savepoint); the rules
+    (account, its meters, the meter's history); the meter lock; the reading; the one it replaces;
+    the kept answer; plus the transaction. The per-token limit counts elsewhere (Redis in
+    production; its database-cache fallback has its own queries, left out here)."""
+    settings.CACHES = {**settings.CACHES, "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.RATELIMIT_CACHE = "limits"
+    client = api(world.holder)
+    m1 = meter(world, "M-1")
+    url = "/api/v1/readings/"
+    with time_machine.travel(OPEN_WINDOW, tick=False):
+        first = client.post(url, {"meter": m1.pk, "values": ["124"]}, format="json", HTTP_IDEMPOTENCY_KEY="a")
+        with django_assert_num_queries(12):
+            second = client.post(url, {"meter": m1.pk, "values": ["125"]}, format="json", HTTP_IDEMPOTENCY_KEY="b")
+    assert (first.status_code, second.status_code) == (201, 201)
+    current = ReadingSubmission.objects.get(meter=m1, replaced_by__isnull=True)
+    assert f"s{current.pk}" == second.json()["id"]
+    assert ReadingSubmission.objects.get(replaced_by=current).value1 == 124
