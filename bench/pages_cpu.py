@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -51,6 +52,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
     os.environ["STATIC_MANIFEST"] = "0"
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "")

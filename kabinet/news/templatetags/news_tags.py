@@ -56,12 +56,10 @@ def _typo_fields(language: str | None) -> SafeString:
 @register.inclusion_tag("news/_typo_hint.html", takes_context=True)
 def typo_hint(context: dict[str, Any]) -> dict[str, Any]:
     """`{% typo_hint %}`: «Заметили ошибку в тексте?» and the Ctrl+Enter dialog (news/typo.js)."""
-    request = context.get("request")
-    path = request.get_full_path() if request is not None else "/"
     return {
         "fields": _typo_fields(translation.get_language()),
-        "page_url": path,
-        "request": request,
+        # The page's path, given by the layout (kabinet/front/layout.py).
+        "page_url": context.get("request_path") or "/",
         "csrf_token": context.get("csrf_token"),
     }
 
