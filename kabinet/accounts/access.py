@@ -54,5 +54,19 @@ def get_account_for_user(user: User, account_id: int | str, right: Right = Right
         raise Http404("Лицевой счёт не найден") from None
 
 
+def get_link_for_user(user: User, account_id: int | str, right: Right = Right.READ) -> AccountLink:
+    """This user's link to the account (with the account and its organisation), if the link
+    gives `right`; Http404 otherwise, as `get_account_for_user`, in one query."""
+    if not user.is_authenticated:
+        raise Http404("Лицевой счёт не найден")
+    roles = [role for role, rights in RIGHTS.items() if right in rights]
+    try:
+        return AccountLink.objects.select_related("account__organisation").get(
+            user=user, account_id=int(account_id), role__in=roles
+        )
+    except (AccountLink.DoesNotExist, ValueError, TypeError):
+        raise Http404("Лицевой счёт не найден") from None
+
+
 def user_can(user: User, account: PersonalAccount, right: Right) -> bool:
     return linked_accounts(user, right).filter(pk=account.pk).exists()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kabinet.accounts import services
-from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
+from kabinet.accounts.access import Right, get_account_for_user, get_link_for_user, linked_accounts
 from kabinet.accounts.forms import BindForm, FindForm, InviteForm, SubscriptionForm
 from kabinet.accounts.models import AccountLink, Invitation
 from kabinet.billing.epd import num
@@ -91,9 +91,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_card(request: HttpRequest, account_id: int) -> HttpResponse:
-    user = _user(request)
-    account = get_account_for_user(user, account_id)
-    link = AccountLink.objects.get(user=user, account=account)
+    link = get_link_for_user(_user(request), account_id)
+    account = link.account
     summary = account_summaries([account])[account.pk]
     ctx: dict[str, object] = {
         "account": account,

@@ -72,7 +72,7 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
     version = charges_version(account.organisation_id)
     language = translation.get_language()
     totals_key = f"charges:totals:{account.pk}:{version}"
-    chart_key = f"charges:chart:{account.pk}:{language}:{version}"
+    chart_key = f"charges:chart-figure:{account.pk}:{language}:{version}"
     cached = caches["pages"].get_many([totals_key, chart_key])
     months = cached.get(totals_key)
     if months is None:
@@ -86,10 +86,17 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
     chart = cached.get(chart_key)
     if chart is None and months:
         totals = monthly_totals(months[:24])
-        chart = bar_chart(
-            [(f"{MONTHS_3[m.month]} {m:%y}", value) for m, value in totals],
-            title=_("Начислено по месяцам, руб."),
-            unit="₽",
+        # The chart and its text alternative (the same sums as a table), rendered together.
+        chart = render_to_string(
+            "accounts/_chart.html",
+            {
+                "chart": bar_chart(
+                    [(f"{MONTHS_3[m.month]} {m:%y}", value) for m, value in totals],
+                    title=_("Начислено по месяцам, руб."),
+                    unit="₽",
+                ),
+                "chart_rows": totals,
+            },
         )
         caches["pages"].set(chart_key, chart, CACHE_SECONDS)
     shown = _shown_count(request, len(months))
@@ -108,9 +115,7 @@ def charges(request: HttpRequest, account_id: int | None = None) -> HttpResponse
         "movement": finance_movement(chosen),
         # «К оплате» now, by the rule every page uses (SPEC 2.3).
         "summary": account_summaries([account])[account.pk],
-        "chart": chart,
-        # The chart's text alternative: the same sums as a table.
-        "chart_rows": monthly_totals(months[:24]),
+        "chart": mark_safe(chart) if chart else None,  # noqa: S308 - our template's output
     }
     return render(request, "accounts/charges.html", ctx)
 

@@ -321,13 +321,13 @@ class Summary:
 
 def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:
     """The newest published period of each organisation."""
-    latest: dict[int, Period] = {}
-    periods = Period.objects.filter(
-        organisation_id__in=set(organisation_ids), is_published=True
-    ).order_by("organisation_id", "-month")
-    for period in periods:
-        latest.setdefault(period.organisation_id, period)
-    return latest
+    # One row per organisation (PostgreSQL's DISTINCT ON), not its whole published history.
+    periods = (
+        Period.objects.filter(organisation_id__in=set(organisation_ids), is_published=True)
+        .order_by("organisation_id", "-month")
+        .distinct("organisation_id")
+    )
+    return {period.organisation_id: period for period in periods}
 
 
 def account_summaries(accounts: Sequence[PersonalAccount]) -> dict[int, Summary]:

@@ -4,10 +4,11 @@ include it in their keys, so an edit in the office shows at once."""
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from kabinet.news.models import News
+from kabinet.news.models import News, NewsBuilding
 
 KEY = "news-version"
 
@@ -20,6 +21,14 @@ def news_version() -> str:
     return str(version)
 
 
-@receiver([post_save, post_delete], sender=News)
-def news_version_bump(**kwargs: object) -> None:
+def _bump() -> None:
     cache.set(KEY, uuid.uuid4().hex[:12], timeout=None)
+
+
+@receiver([post_save, post_delete], sender=News)
+@receiver([post_save, post_delete], sender=NewsBuilding)
+def news_version_bump(**kwargs: object) -> None:
+    """A news item or the buildings it is for changed: at once, and again once committed, so a
+    page read before the commit does not keep the old list under the new version."""
+    _bump()
+    transaction.on_commit(_bump)

@@ -58,6 +58,13 @@ def vote_results() -> list[dict[str, Any]]:
 
 def pinned_outages(user: Any) -> QuerySet[News]:
     """Outage notices for the user's buildings that have not ended: pinned on the dashboard."""
-    return news_for_user(user).filter(kind=News.Kind.OUTAGE, ends_at__gt=timezone.now()).order_by(
+    accounts = linked_accounts(user, Right.READ).values_list("organisation_id", "address")
+    return outages_for_accounts(accounts.order_by())
+
+
+def outages_for_accounts(accounts: Iterable[tuple[int, str]]) -> QuerySet[News]:
+    """Outage notices for these accounts' buildings (organisation id, address) that have not
+    ended."""
+    return news_for_accounts(accounts).filter(kind=News.Kind.OUTAGE, ends_at__gt=timezone.now()).order_by(
         "starts_at", "pk"
     )

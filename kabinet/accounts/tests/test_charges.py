@@ -195,3 +195,35 @@ def test_it_caches_a_month_per_language(client: Client, world) -> None:
 
     assertContains(response, ">Service</th>")
     assertNotContains(response, ">Услуга</th>")
+
+
+def _chart_table(response) -> str:  # type: ignore[no-untyped-def]
+    page = response.content.decode()
+    start = page.index('<details class="chart-table">')
+    return page[start : page.index("</details>", start)]
+
+
+def test_the_cached_chart_table_follows_an_import_and_the_language(
+    client: Client, world, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    from kabinet.billing.imports import billing_import
+    from kabinet.billing.tests.factories import CHARGES_HEADER, write
+
+    client.force_login(world.holder)
+    before = _chart_table(client.get(f"/charges/{world.account.pk}/"))
+    assert "Месяц" in before
+    assert _chart_table(client.get(f"/charges/{world.account.pk}/")) == before
+    corrected = write(
+        tmp_path,
+        "fix.csv",
+        CHARGES_HEADER,
+        "1001;2025-01;hvs;Холодное водоснабжение;service;м3;6.93;45.12;3.000;meter;100.00;246.80;0;;0;100.00;246.80",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        billing_import(organisation=world.org, paths=[corrected])
+
+    after = _chart_table(client.get(f"/charges/{world.account.pk}/"))
+    assert after != before
+    client.cookies["django_language"] = "en"
+    english = _chart_table(client.get(f"/charges/{world.account.pk}/"))
+    assert "Month" in english and "Месяц" not in english

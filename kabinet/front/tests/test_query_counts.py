@@ -83,7 +83,7 @@ def build(size: Size) -> Cabinet:
 PAGES = {
     "/home/": 16,
     "/accounts/": 6,
-    "/accounts/{a}/": 7,
+    "/accounts/{a}/": 6,
     "/accounts/{a}/requisites/": 3,
     "/accounts/{a}/share/": 5,
     "/accounts/bind/": 2,

@@ -7,13 +7,13 @@ from typing import Any
 from django import template
 from django.core.cache import caches
 from django.template import Context
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from kabinet.accounts.access import Right, linked_accounts
 from kabinet.news.cache import news_version
 from kabinet.news.forms import TypoForm
-from kabinet.news.selectors import news_for_accounts, pinned_outages
+from kabinet.news.selectors import news_for_accounts, outages_for_accounts
 
 register = template.Library()
 
@@ -22,22 +22,32 @@ register = template.Library()
 LATEST_NEWS_SECONDS = 60
 
 
-@register.inclusion_tag("news/_latest_news.html", takes_context=True)
-def latest_news(context: Context, user: Any, count: int = 3) -> dict[str, Any]:
-    """`{% latest_news user %}`: the newest news for this resident's accounts.
-
-    The same for everyone whose accounts share organisations and addresses, so it is cached
-    under those (and the news version, replaced whenever news change). A view that has loaded
-    the accounts passes them as `news_accounts` [(organisation id, address), ...]."""
-    if not getattr(user, "is_authenticated", False):
-        return {"items": []}
+def _slot_accounts(context: Context, user: Any) -> list[tuple[int, str]]:
+    """(organisation id, address) of the resident's accounts: what the dashboard's news slot
+    depends on. A view that has loaded the accounts passes them as `news_accounts`."""
     accounts = context.get("news_accounts")
     if accounts is None:
         accounts = list(
             linked_accounts(user, Right.READ).values_list("organisation_id", "address").order_by()
         )
+    return list(accounts)
+
+
+def _slot_key(kind: str, accounts: list[tuple[int, str]]) -> str:
+    """The same for everyone whose accounts share organisations and addresses, and replaced
+    with the news version whenever news change."""
     digest = hashlib.sha1(repr(sorted(set(accounts))).encode(), usedforsecurity=False).hexdigest()
-    key = f"latest-news:{news_version()}:{count}:{digest}"
+    return f"{kind}:{news_version()}:{digest}"
+
+
+@register.inclusion_tag("news/_latest_news.html", takes_context=True)
+def latest_news(context: Context, user: Any, count: int = 3) -> dict[str, Any]:
+    """`{% latest_news user %}`: the newest news for this resident's accounts, cached under
+    `_slot_key`."""
+    if not getattr(user, "is_authenticated", False):
+        return {"items": []}
+    accounts = _slot_accounts(context, user)
+    key = _slot_key(f"latest-news:{count}", accounts)
     items = caches["pages"].get(key)
     if items is None:
         items = list(news_for_accounts(accounts)[:count])
@@ -56,18 +66,25 @@ def _typo_fields(language: str | None) -> SafeString:
 @register.inclusion_tag("news/_typo_hint.html", takes_context=True)
 def typo_hint(context: dict[str, Any]) -> dict[str, Any]:
     """`{% typo_hint %}`: «Заметили ошибку в тексте?» and the Ctrl+Enter dialog (news/typo.js)."""
-    request = context.get("request")
-    path = request.get_full_path() if request is not None else "/"
     return {
         "fields": _typo_fields(translation.get_language()),
-        "page_url": path,
-        "request": request,
+        # The page's path, given by the layout (kabinet/front/layout.py).
+        "page_url": context.get("request_path") or "/",
         "csrf_token": context.get("csrf_token"),
     }
 
 
-@register.inclusion_tag("news/_pinned_outages.html")
-def outage_notices(user: Any) -> dict[str, Any]:
-    """`{% outage_notices user %}`: outages in the resident's buildings, pinned until they end."""
-    items = list(pinned_outages(user)) if getattr(user, "is_authenticated", False) else []
-    return {"items": items}
+@register.inclusion_tag("news/_pinned_outages.html", takes_context=True)
+def outage_notices(context: Context, user: Any) -> dict[str, Any]:
+    """`{% outage_notices user %}`: outages in the resident's buildings, pinned until they end;
+    cached like the latest news, and an outage that has ended since is dropped at once."""
+    if not getattr(user, "is_authenticated", False):
+        return {"items": []}
+    accounts = _slot_accounts(context, user)
+    key = _slot_key("outages", accounts)
+    items = caches["pages"].get(key)
+    if items is None:
+        items = list(outages_for_accounts(accounts))
+        caches["pages"].set(key, items, LATEST_NEWS_SECONDS)
+    now = timezone.now()
+    return {"items": [item for item in items if item.ends_at > now]}
