@@ -96,7 +96,7 @@ PAGES = {
     "/reports/{a}/charges/": 4,
     "/reports/{a}/readings/": 4,
     "/readings/": 4,
-    "/readings/{a}/": 8,
+    "/readings/{a}/": 7,
     "/readings/{a}/history/": 6,
     "/payments/": 19,
     "/payments/pay/": 6,
