@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -109,7 +110,7 @@ def _chart_key(meter: Meter, readings: list[Reading], today: datetime.date) -> s
 
 
 def _charts(
-    meters: list[Meter], readings: dict[int, list[Reading]], today: datetime.date
+    meters: Sequence[Meter], readings: dict[int, list[Reading]], today: datetime.date
 ) -> dict[int, SafeString | None]:
     """consumption_chart of each meter, drawn only when the pages cache has no copy of it."""
     keys = {meter.pk: _chart_key(meter, readings[meter.pk], today) for meter in meters}
