@@ -214,10 +214,6 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
         organisation = next((org for org in organisations if org.code == code), None)
         if organisation is None:
             raise Http404("Организация не найдена")
-    dues: list[AccountDue] = []
-    if organisation is not None:
-        own = [account for account in accounts if account.organisation_id == organisation.pk]
-        dues = account_dues(own, with_services=True)
     if organisation is not None and not provider_enabled(organisation.payment_provider):
         # No gateway chosen yet (or the test bank is off here): nothing to pay through.
         ctx = {
@@ -228,6 +224,11 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
         return render(
             request, "payments/pay.html", ctx, status=400 if request.method == "POST" else 200
         )
+    # What is due is read only when it can be paid here.
+    dues: list[AccountDue] = []
+    if organisation is not None:
+        own = [account for account in accounts if account.organisation_id == organisation.pk]
+        dues = account_dues(own, with_services=True)
 
     reset: int | None = None
     if request.method == "POST" and request.POST.get("reset", "").isdigit():
