@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,8 +64,30 @@ def request_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    ctx = {
+        "form": form,
+        "filter_form": _filter_form_html(form),
+        "page": page,
+        "query": query.urlencode(),
+    }
     return render(request, "helpdesk/request_list.html", ctx)
+
+
+# The empty filter form is the same for everyone in a language (its fields and choices are
+# code): rendered once per process and language rather than on every visit.
+_BLANK_FILTERS: dict[str, SafeString] = {}
+
+
+def _filter_form_html(form: RequestFilterForm) -> SafeString:
+    if form.is_bound:
+        return mark_safe(render_to_string("helpdesk/_request_filter.html", {"form": form}))  # noqa: S308
+    language = translation.get_language() or ""
+    html = _BLANK_FILTERS.get(language)
+    if html is None:
+        html = _BLANK_FILTERS[language] = mark_safe(  # noqa: S308 - a rendered template
+            render_to_string("helpdesk/_request_filter.html", {"form": form})
+        )
+    return html
 
 
 @login_required
@@ -141,7 +165,9 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             "confirm.html",
             {
                 "title": _("Отменить заявку № %(number)s?") % {"number": service_request.pk},
-                "question": _("Организация не будет выполнять заявку; вернуть её нельзя, только подать новую."),
+                "question": _(
+                    "Организация не будет выполнять заявку; вернуть её нельзя, только подать новую."
+                ),
                 "confirm_label": _("Да, отменить заявку"),
                 "cancel_url": reverse("request_detail", args=[pk]),
             },

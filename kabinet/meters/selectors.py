@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import formats, translation
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kabinet.billing.models import PersonalAccount
@@ -42,7 +45,9 @@ def _months_back(today: datetime.date, count: int) -> list[datetime.date]:
 
 
 @lru_cache(maxsize=32)
-def _month_labels(today: datetime.date, language: str | None) -> tuple[tuple[datetime.date, str], ...]:
+def _month_labels(
+    today: datetime.date, language: str | None
+) -> tuple[tuple[datetime.date, str], ...]:
     """The chart's months and their labels («янв 2025»), formatted once per day and language
     rather than for every meter of every page."""
     return tuple(
@@ -50,7 +55,9 @@ def _month_labels(today: datetime.date, language: str | None) -> tuple[tuple[dat
     )
 
 
-def consumption_chart(meter: Meter, readings: list[Reading], today: datetime.date) -> SafeString | None:
+def consumption_chart(
+    meter: Meter, readings: list[Reading], today: datetime.date
+) -> SafeString | None:
     """Monthly consumption over the last 24 months, zones stacked; None without two readings."""
     readings = sorted(readings, key=lambda r: r.reading_date)
     if len(readings) < 2:
@@ -81,11 +88,57 @@ def consumption_chart(meter: Meter, readings: list[Reading], today: datetime.dat
     )
 
 
+# A chart is kept by what it is drawn from, so it is never stale and needs no invalidation; this
+# only bounds how long one nobody asks for stays.
+CHART_SECONDS = 24 * 3600
+
+
+def _chart_key(meter: Meter, readings: list[Reading], today: datetime.date) -> str:
+    """Everything a meter's chart is drawn from: the meter as the chart shows it, its readings
+    of the chart's months, the current month and the language."""
+    drawn = (
+        meter.pk,
+        str(meter),
+        meter.digits,
+        meter.zones,
+        meter.unit,
+        today.replace(day=1),
+        translation.get_language(),
+        sorted((r.reading_date, r.pk, tuple(r.values)) for r in readings),
+    )
+    return "meter-chart:" + hashlib.sha256(repr(drawn).encode()).hexdigest()
+
+
+def _charts(
+    meters: Sequence[Meter], readings: dict[int, list[Reading]], today: datetime.date
+) -> dict[int, SafeString | None]:
+    """consumption_chart of each meter, drawn only when the pages cache has no copy of it."""
+    keys = {meter.pk: _chart_key(meter, readings[meter.pk], today) for meter in meters}
+    pages = caches["pages"]
+    found = pages.get_many(list(keys.values()))
+    charts: dict[int, SafeString | None] = {}
+    fresh = {}
+    for meter in meters:
+        key = keys[meter.pk]
+        if key in found:
+            # Stored as text: "" for a meter without a chart.
+            charts[meter.pk] = mark_safe(found[key]) if found[key] else None  # noqa: S308 - drawn here
+        else:
+            chart = consumption_chart(meter, readings[meter.pk], today)
+            charts[meter.pk] = chart
+            fresh[key] = str(chart) if chart is not None else ""
+    if fresh:
+        pages.set_many(fresh, CHART_SECONDS)
+    return charts
+
+
 def meter_rows(account: PersonalAccount, window: ReadingWindow) -> list[MeterRow]:
     """Every meter of the account with its last accepted reading, this window's submission and
     a chart; four queries whatever the history."""
     today = window.now.date()
-    last_ids = Reading.objects.filter(meter=OuterRef("pk")).order_by("-reading_date").values("pk")[:1]
+    last_ids = (
+        Reading.objects.filter(meter=OuterRef("pk")).order_by("-reading_date").values("pk")[:1]
+    )
     meters = list(
         Meter.objects.filter(account=account)
         .select_related("service")
@@ -115,6 +168,7 @@ def meter_rows(account: PersonalAccount, window: ReadingWindow) -> list[MeterRow
             account=account, period=window.period, replaced_by__isnull=True
         )
     }
+    charts = _charts(meters, readings, today)
     rows = []
     for meter in meters:
         submission = sent.get(meter.pk)
@@ -127,7 +181,7 @@ def meter_rows(account: PersonalAccount, window: ReadingWindow) -> list[MeterRow
                 last=last.get(meter.pk),
                 sent=submission,
                 expired=bool(meter.next_verification_on and meter.next_verification_on < today),
-                chart=consumption_chart(meter, readings[meter.pk], today),
+                chart=charts[meter.pk],
             )
         )
     return rows
@@ -156,7 +210,7 @@ SOURCE_LABELS = {
 
 
 def billing_source(raw: str) -> str:
-    """"estimated" for a reading the billing system calculated, "billing" for any other."""
+    """ "estimated" for a reading the billing system calculated, "billing" for any other."""
     text = (raw or "").strip().lower()
     return "estimated" if any(mark in text for mark in ESTIMATE_MARKS) else "billing"
 
@@ -234,7 +288,9 @@ def reading_history(meters: list[Meter], limit: int = 200) -> list[HistoryEntry]
     )[:limit]:
         submission.meter = by_id[submission.meter_id]
         entries.append(submission_entry(submission))
-    for reading in Reading.objects.filter(meter__in=meters).order_by("-reading_date", "-pk")[:limit]:
+    for reading in Reading.objects.filter(meter__in=meters).order_by("-reading_date", "-pk")[
+        :limit
+    ]:
         reading.meter = by_id[reading.meter_id]
         entries.append(reading_entry(reading))
     entries.sort(key=_newest_first, reverse=True)
@@ -247,10 +303,9 @@ def last_readings(meters: list[Meter]) -> dict[int, HistoryEntry]:
         return {}
     by_id = {m.pk: m for m in meters}
     last: dict[int, HistoryEntry] = {}
-    submissions = (
-        ReadingSubmission.objects.filter(meter__in=meters, replaced_by__isnull=True)
-        .order_by("meter_id", "-reading_date", "-submitted_at", "-pk")
-    )
+    submissions = ReadingSubmission.objects.filter(
+        meter__in=meters, replaced_by__isnull=True
+    ).order_by("meter_id", "-reading_date", "-submitted_at", "-pk")
     billing = Reading.objects.filter(meter__in=meters).order_by("meter_id", "-reading_date", "-pk")
     if connection.vendor == "postgresql":
         submissions = submissions.distinct("meter_id")

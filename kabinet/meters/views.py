@@ -7,8 +7,9 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,7 +43,12 @@ def readings(request: HttpRequest) -> HttpResponse:
 @login_required
 def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
     user = cast(User, request.user)
-    account = get_account_for_user(user, account_id, Right.READINGS)
+    # Every account the user may send readings for, in one query: this one (404 for any other,
+    # as get_account_for_user) and whether to offer «другой лицевой счёт».
+    accounts = list(linked_accounts(user, Right.READINGS))
+    account = next((a for a in accounts if a.pk == account_id), None)
+    if account is None:
+        raise Http404("Лицевой счёт не найден")
     window = reading_window(account.organisation)
     rows = meter_rows(account, window)
     form = ReadingsForm(rows, data=request.POST if request.method == "POST" else None)
@@ -80,7 +86,7 @@ def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
         "form": form,
         "window": window,
         "opens_at": None if window.is_open else next_opening(account.organisation, window.now),
-        "several": linked_accounts(user, Right.READINGS).count() > 1,
+        "several": len(accounts) > 1,
         "reminder_form": _reminder_form(user),
     }
     return render(request, "meters/account.html", ctx, status=status)
@@ -90,7 +96,19 @@ def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
 def readings_history(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_account_for_user(cast(User, request.user), account_id, Right.READINGS)
     meters = list(account.meters.order_by("resource", "serial_number", "pk"))
-    ctx = {"account": account, "entries": reading_history(meters)}
+    # Up to 200 lines: what each shows is formatted here, each meter's name once, not per line.
+    names = {meter.pk: str(meter) for meter in meters}
+    lines = [
+        (
+            entry,
+            timezone.localtime(entry.submitted_at).strftime("%d.%m.%Y %H:%M")
+            if entry.submitted_at
+            else entry.reading_date.strftime("%d.%m.%Y"),
+            names[entry.meter.pk],
+        )
+        for entry in reading_history(meters)
+    ]
+    ctx = {"account": account, "lines": lines}
     return render(request, "meters/history.html", ctx)
 
 

@@ -6,3 +6,6 @@ class PaymentsConfig(AppConfig):
     name = "kabinet.payments"
     label = "payments"
     verbose_name = _("Платежи")
+
+    def ready(self) -> None:
+        from kabinet.payments import cache  # noqa: F401 - connects the payments version's receivers

@@ -9,19 +9,25 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
+from kabinet.accounts.access import RIGHTS, Right, get_account_for_user, linked_accounts
+from kabinet.billing.models import PersonalAccount
 from kabinet.front.middleware import POLICY
 from kabinet.lib.http import HttpError
 from kabinet.orgs.models import Organisation
+from kabinet.payments.cache import page_version
 from kabinet.payments.forms import PayForm, parse_money
 from kabinet.payments.models import ZERO, Payment
 from kabinet.payments.providers import (
@@ -50,6 +56,8 @@ log = logging.getLogger(__name__)
 # the page's form-action, so the pay page names the gateways' payment pages.
 GATEWAY_PAGES = "https://yoomoney.ru https://securepay.tinkoff.ru https://pay.tbank.ru"
 PAY_PAGE_POLICY = POLICY.replace("form-action 'self'", f"form-action 'self' {GATEWAY_PAGES}")
+# Every role that reads an account may also pay it: «Оплатить» needs no query of its own.
+PAY_WITH_READ = all(Right.PAY in rights for rights in RIGHTS.values() if Right.READ in rights)
 
 
 def payment_for_user(user: User, uid: Any) -> Payment:
@@ -67,28 +75,63 @@ def payment_for_user(user: User, uid: Any) -> Payment:
 # five years; the full range is in «Отчёты».
 HISTORY_SHOWN = 12
 ACCOUNT_HISTORY_SHOWN = 60
+# Cached balances and histories are keyed by the data versions, so they never outlive the data;
+# this only bounds how long an unused entry stays.
+CACHE_SECONDS = 24 * 3600
+
+
+def _account_fragments(
+    user: User, accounts: list[PersonalAccount], template: str, shown: int
+) -> list[SafeString]:
+    """Each account's balance and latest `shown` payments rendered with `template`, from the pages
+    cache when neither the organisation's charges nor the user's payments version has changed
+    since (kabinet/payments/cache.py). Keys name the user, the account and the language: a copy
+    is never served to anyone else."""
+    if not accounts:
+        return []
+    language = translation.get_language()
+    version = page_version(user.pk, (account.organisation_id for account in accounts))
+    keys = {
+        account.pk: f"payments:{template}:{shown}:{user.pk}:{account.pk}:{language}:{version}"
+        for account in accounts
+    }
+    pages = caches["pages"]
+    found = pages.get_many(list(keys.values()))
+    missing = [account for account in accounts if keys[account.pk] not in found]
+    if missing:
+        fresh = {
+            keys[due.account.pk]: render_to_string(
+                template, {"due": due, "more": len(due.history) == shown}
+            )
+            for due in account_dues(missing, with_history=shown)
+        }
+        pages.set_many(fresh, CACHE_SECONDS)
+        found.update(fresh)
+    return [mark_safe(found[keys[account.pk]]) for account in accounts]  # noqa: S308 - rendered above
 
 
 @login_required
 def payments(request: HttpRequest) -> HttpResponse:
     """«Платежи»: balances and payment history per account, recent online payments."""
     user = cast(User, request.user)
-    dues = account_dues(list(linked_accounts(user, Right.READ)), with_history=HISTORY_SHOWN)
-    online = Payment.objects.filter(user=user).select_related("organisation")[:10]
+    accounts = list(linked_accounts(user, Right.READ))
     ctx = {
-        "dues": dues,
-        "online": online,
-        "can_pay": linked_accounts(user, Right.PAY).exists(),
+        "fragments": _account_fragments(user, accounts, "payments/_account.html", HISTORY_SHOWN),
+        "online": list(Payment.objects.filter(user=user).select_related("organisation")[:10]),
+        # Whoever reads an account may pay it (accounts.access.RIGHTS); asked only if that changes.
+        "can_pay": bool(accounts) if PAY_WITH_READ else linked_accounts(user, Right.PAY).exists(),
     }
     return render(request, "payments/index.html", ctx)
 
 
 @login_required
 def payment_account_history(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = get_account_for_user(cast(User, request.user), account_id, Right.READ)
-    (due,) = account_dues([account], with_history=ACCOUNT_HISTORY_SHOWN)
-    ctx = {"due": due, "more": len(due.history) == ACCOUNT_HISTORY_SHOWN}
-    return render(request, "payments/account_history.html", ctx)
+    user = cast(User, request.user)
+    account = get_account_for_user(user, account_id, Right.READ)
+    (fragment,) = _account_fragments(
+        user, [account], "payments/_account_history.html", ACCOUNT_HISTORY_SHOWN
+    )
+    return render(request, "payments/account_history.html", {"fragment": fragment})
 
 
 def _values(
@@ -171,10 +214,6 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
         organisation = next((org for org in organisations if org.code == code), None)
         if organisation is None:
             raise Http404("Организация не найдена")
-    dues: list[AccountDue] = []
-    if organisation is not None:
-        own = [account for account in accounts if account.organisation_id == organisation.pk]
-        dues = account_dues(own, with_services=True)
     if organisation is not None and not provider_enabled(organisation.payment_provider):
         # No gateway chosen yet (or the test bank is off here): nothing to pay through.
         ctx = {
@@ -182,13 +221,22 @@ def payment_pay(request: HttpRequest) -> HttpResponse:
             "organisation": organisation,
             "unavailable": ONLINE_PAYMENT_UNAVAILABLE,
         }
-        return render(request, "payments/pay.html", ctx, status=400 if request.method == "POST" else 200)
+        return render(
+            request, "payments/pay.html", ctx, status=400 if request.method == "POST" else 200
+        )
+    # What is due is read only when it can be paid here.
+    dues: list[AccountDue] = []
+    if organisation is not None:
+        own = [account for account in accounts if account.organisation_id == organisation.pk]
+        dues = account_dues(own, with_services=True)
 
     reset: int | None = None
     if request.method == "POST" and request.POST.get("reset", "").isdigit():
         # «Сбросить» (works without JavaScript): the account's amounts back to what is due.
         reset = int(request.POST["reset"])
-        form = PayForm(initial={"receipt_contact": request.POST.get("receipt_contact", "")}, dues=dues)
+        form = PayForm(
+            initial={"receipt_contact": request.POST.get("receipt_contact", "")}, dues=dues
+        )
     elif request.method == "POST" and organisation is not None:
         form = PayForm(request.POST, dues=dues)
         if form.is_valid():
@@ -248,7 +296,9 @@ def _start(request: HttpRequest, payment: Payment) -> HttpResponse:
     except GatewayError:
         messages.error(
             request,
-            _("Банк сейчас не отвечает, деньги не списаны. Попробуйте оплатить ещё раз через несколько минут."),
+            _(
+                "Банк сейчас не отвечает, деньги не списаны. Попробуйте оплатить ещё раз через несколько минут."
+            ),
         )
         return redirect("payment_detail", payment.uid)
     response = HttpResponseRedirect(payment.confirmation_url)
@@ -260,7 +310,10 @@ def _start(request: HttpRequest, payment: Payment) -> HttpResponse:
 def payment_detail(request: HttpRequest, uid: str) -> HttpResponse:
     """Where the gateway sends the payer back: the outcome, or a wait for the bank."""
     payment = payment_for_user(cast(User, request.user), uid)
-    if payment.status == Payment.Status.PENDING and payment.provider != sandbox.SandboxProvider.name:
+    if (
+        payment.status == Payment.Status.PENDING
+        and payment.provider != sandbox.SandboxProvider.name
+    ):
         try:
             payment = payment_refresh(payment=payment)
         except (GatewayError, HttpError, PaymentMismatch, NotificationRefused):

@@ -220,3 +220,20 @@ def test_it_asks_before_cancelling_a_request(client, world) -> None:
     assert "Да, отменить заявку" in page
     request.refresh_from_db()
     assert request.status == ServiceRequest.Status.NEW
+
+
+def test_the_empty_filter_form_is_rendered_once_per_language_and_a_filled_one_every_time(
+    client, world
+) -> None:
+    client.force_login(world.holder)
+    for _visit in range(2):
+        page = client.get(reverse("requests")).content.decode()
+        assert "Заявки с" in page and 'value="2025-01-01"' not in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("requests")).content.decode()
+    assert "Requests from" in page and "Заявки с" not in page
+    page = client.get(reverse("requests"), {"date_from": "2025-01-01"}).content.decode()
+    assert 'value="2025-01-01"' in page
+    client.cookies["django_language"] = "ru"
+    page = client.get(reverse("requests")).content.decode()
+    assert "Заявки с" in page and 'value="2025-01-01"' not in page

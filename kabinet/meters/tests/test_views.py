@@ -1,6 +1,7 @@
 """«Показания»: chooser, the meter table and form, confirmation step, history, reminders opt-in."""
 
 import datetime
+from decimal import Decimal
 
 import time_machine
 from django.test import Client
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from kabinet.accounts.tests.factories import link
 from kabinet.billing.models import PersonalAccount
-from kabinet.meters.models import Meter, ReadingSubmission
+from kabinet.meters.models import Meter, Reading, ReadingSubmission
 from kabinet.meters.tests.helpers import local, make_meter
 from kabinet.users.models import NotificationSettings
 
@@ -215,3 +216,37 @@ def test_it_shows_the_source_and_status_of_every_reading_in_the_history(world):
     assert "Биллинг организации" in body and "Принято к начислению" in body
     estimated = next(row for row in rows if "20.12.2024" in row)
     assert "Расчётное (без показаний)" in estimated
+
+
+def test_a_cached_chart_follows_every_change_of_its_readings_and_language(world):
+    """Charts come from the pages cache, kept by what they are drawn from: a new, edited or
+    deleted reading, another month or another language draws a new one."""
+    meter = make_meter(
+        world.account,
+        "CC",
+        unit="м3",
+        history=(("2024-12-20", "100"), ("2025-01-20", "160")),
+    )
+    client = client_for(world.holder)
+
+    def chart() -> str:
+        body = client.get(page_url(world)).content.decode()
+        start = body.index(f'id="meter-{meter.pk}-d">')
+        return body[start : body.index("</desc>", start)]
+
+    with time_machine.travel(OPEN, tick=False):
+        assert "Янв 2025: 60 м3" in chart()
+        assert "Янв 2025: 60 м3" in chart()  # from the cache
+        reading = Reading.objects.get(meter=meter, reading_date=datetime.date(2025, 1, 20))
+        reading.value1 = Decimal("170")
+        reading.save()
+        assert "Янв 2025: 70 м3" in chart()
+        Reading.objects.create(meter=meter, reading_date=datetime.date(2025, 2, 20), value1=Decimal("175"))
+        assert "Фев 2025: 5 м3" in chart()
+        Reading.objects.filter(meter=meter, reading_date=datetime.date(2025, 2, 20)).delete()
+        assert "Фев 2025: 0 м3" in chart()
+        client.cookies["django_language"] = "en"
+        assert "Jan 2025: 70" in chart()
+    with time_machine.travel(local("2025-03-20 12:00"), tick=False):
+        client.cookies["django_language"] = "ru"
+        assert "Мар 2025: 0 м3" in chart()

@@ -112,7 +112,9 @@ def test_it_reads_the_section_in_a_bounded_number_of_queries(
     for _payment in range(3):
         started_payment(world)
     client.force_login(world.holder)
-    with django_assert_max_num_queries(12):
+    # Cold: the versions of the cached histories are made in the database cache (11 queries);
+    # warm, they are one query in place of the five that read balances and histories.
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("payments"))
     assert response.content.decode().count("Лицевой счёт 30") == 10
 
