@@ -10,14 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
 from kabinet.lib.failures import OUTSIDE_FAILURES, SAVE_FAILED
 from kabinet.meters.forms import ReadingsForm, ReminderForm
-from kabinet.meters.selectors import meter_rows, reading_history
+from kabinet.meters.selectors import HistoryEntry, meter_rows, reading_history
 from kabinet.meters.services import ReadingsRejected, reading_submit, reminder_subscribe
 from kabinet.meters.window import next_opening, reading_window
 from kabinet.users.models import NotificationSettings, User
@@ -92,21 +95,62 @@ def readings_account(request: HttpRequest, account_id: int) -> HttpResponse:
     return render(request, "meters/account.html", ctx, status=status)
 
 
+HISTORY_COLUMNS = {
+    "date": gettext_lazy("Дата"),
+    "meter": gettext_lazy("Прибор учёта"),
+    "values": gettext_lazy("Показания"),
+    "source": gettext_lazy("Источник"),
+    "status": gettext_lazy("Статус"),
+    "replaced": gettext_lazy("Заменено более поздним"),
+}
+
+
+def history_line(entry: HistoryEntry, meter_name: str, labels: dict[str, str]) -> SafeString:
+    """One line of the reading history, as meters/history.html would draw it."""
+    when = (
+        timezone.localtime(entry.submitted_at).strftime("%d.%m.%Y %H:%M")
+        if entry.submitted_at
+        else entry.reading_date.strftime("%d.%m.%Y")
+    )
+    values = format_html_join(
+        "",
+        '<span class="readings-value">{}{}</span>',
+        ((f"{zone}: " if zone else "", value) for zone, value in entry.labelled_values),
+    )
+    status = labels["replaced"] if entry.replaced else entry.status_label
+    reason = f": {entry.reject_reason}" if entry.reject_reason else ""
+    return format_html(
+        "<tr>"
+        '<td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td>'
+        '<td data-label="{}">{} {}</td>'
+        '<td data-label="{}">{}</td>'
+        '<td data-label="{}">{}{}</td>'
+        "</tr>\n",
+        labels["date"],
+        when,
+        labels["meter"],
+        meter_name,
+        labels["values"],
+        values,
+        entry.meter.unit,
+        labels["source"],
+        entry.source_label,
+        labels["status"],
+        status,
+        reason,
+    )
+
+
 @login_required
 def readings_history(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_account_for_user(cast(User, request.user), account_id, Right.READINGS)
     meters = list(account.meters.order_by("resource", "serial_number", "pk"))
-    # Up to 200 lines: what each shows is formatted here, each meter's name once, not per line.
+    # Up to 200 lines: each meter's name once, the column names once, each line in Python.
     names = {meter.pk: str(meter) for meter in meters}
+    labels = {key: str(text) for key, text in HISTORY_COLUMNS.items()}
     lines = [
-        (
-            entry,
-            timezone.localtime(entry.submitted_at).strftime("%d.%m.%Y %H:%M")
-            if entry.submitted_at
-            else entry.reading_date.strftime("%d.%m.%Y"),
-            names[entry.meter.pk],
-        )
-        for entry in reading_history(meters)
+        history_line(entry, names[entry.meter.pk], labels) for entry in reading_history(meters)
     ]
     ctx = {"account": account, "lines": lines}
     return render(request, "meters/history.html", ctx)

@@ -117,7 +117,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     accounts = list(linked_accounts(user, Right.READ))
     ctx = {
         "fragments": _account_fragments(user, accounts, "payments/_account.html", HISTORY_SHOWN),
-        "online": list(Payment.objects.filter(user=user).select_related("organisation")[:10]),
+        # The table shows the payment itself only (number, date, sum, status).
+        "online": list(Payment.objects.filter(user=user)[:10]),
         # Whoever reads an account may pay it (accounts.access.RIGHTS); asked only if that changes.
         "can_pay": bool(accounts) if PAY_WITH_READ else linked_accounts(user, Right.PAY).exists(),
     }

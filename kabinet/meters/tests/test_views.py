@@ -250,3 +250,24 @@ def test_a_cached_chart_follows_every_change_of_its_readings_and_language(world)
     with time_machine.travel(local("2025-03-20 12:00"), tick=False):
         client.cookies["django_language"] = "ru"
         assert "Мар 2025: 0 м3" in chart()
+
+
+def test_the_history_lines_are_escaped_and_in_the_reader_s_language(world):
+    from kabinet.meters.services import reading_submit
+
+    m1 = Meter.objects.get(external_id="M-1")
+    with time_machine.travel(OPEN, tick=False):
+        (submission,) = reading_submit(
+            user=world.holder, account=world.account, values={m1.pk: ["124"]}, source="api"
+        )
+    ReadingSubmission.objects.filter(pk=submission.pk).update(
+        status=ReadingSubmission.Status.REJECTED, reject_reason="<b>Неверно</b>"
+    )
+    client = client_for(world.holder)
+    body = client.get(reverse("readings_history", args=[world.account.pk])).content.decode()
+    assert "Отклонено: &lt;b&gt;Неверно&lt;/b&gt;" in body and "<b>Неверно" not in body
+    assert 'data-label="Источник">Житель, через API</td>' in body
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("readings_history", args=[world.account.pk])).content.decode()
+    assert 'data-label="Source">' in body and 'data-label="Источник"' not in body
+    assert 'data-label="Meter readings"' in body

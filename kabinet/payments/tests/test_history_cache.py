@@ -115,3 +115,17 @@ def test_each_language_and_each_user_has_its_own_copy(client, world):
     assert "Account 1001" in page and "Лицевой счёт 1001" not in page
     client.force_login(world.stranger)
     assert "1001" not in client.get(reverse("payments")).content.decode()
+
+
+def test_a_warm_section_reads_only_the_session_accounts_versions_and_online_payments(
+    client, world, django_assert_num_queries
+):
+    """Session, user, linked accounts, the versions (one query in the database cache; none with
+    Redis) and the online payments: balances and histories come from the pages cache."""
+    client.force_login(world.holder)
+    section(client)
+    history(client, world.account)
+    with django_assert_num_queries(5):
+        section(client)
+    with django_assert_num_queries(4):  # session, user, the account, the versions
+        history(client, world.account)
