@@ -14,6 +14,14 @@ Then set-based SQL does the rest:
   its savepoint): the same checks as one query, then an upsert that inserts new keys, updates
   changed rows and leaves equal rows alone, counting each.
 
+Into an organisation's empty table (no key of the file exists yet) the rows skip the temporary
+table: each block is checked by one regular expression (with the one-cell rules: an amount above
+zero, readings not negative), cut around its references, which are replaced by ids looked up in
+dictionaries read with one aggregate, and sent to `COPY` of the kind's own table while the next
+block is checked. A reading's zones are checked by the same lookup (meters are kept by their number
+of zones); a meter's dates by one query over the new rows. A key that exists already makes the
+COPY fail on the unique key: rolled back to a savepoint, the file takes the staged way above.
+
 Anything this path is not sure about raises GiveUp, and a value PostgreSQL refuses (30.02.2025)
 fails the COPY: the caller rolls back and the row-by-row loader of `imports` judges the file
 and writes the report, so the report is the same whichever path loaded the file.
