@@ -86,6 +86,16 @@ def page(browser: "Browser") -> Iterator["Page"]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the site's language: Django's LocaleMiddleware leaves the language of
+    the last request active in the thread, so an English request would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any outgoing HTTP call a test did not replace fails loudly."""
 
