@@ -163,14 +163,10 @@ def test_it_shows_the_latest_six_months_and_more_on_request(client: Client, db) 
     assertNotContains(everything, "Показать ещё")
 
 
-def test_it_shows_what_a_new_import_changed_in_a_cached_month(
-    client: Client, world, tmp_path, django_capture_on_commit_callbacks
-) -> None:
+def _correct_january(world, tmp_path, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """A new charges file corrects January's cold water of account 1001 to 246,80."""
     from kabinet.billing.imports import billing_import
     from kabinet.billing.tests.factories import CHARGES_HEADER, write
-
-    client.force_login(world.holder)
-    assertContains(client.get(f"/charges/{world.account.pk}/"), "135,36")
 
     corrected = write(
         tmp_path,
@@ -180,6 +176,15 @@ def test_it_shows_what_a_new_import_changed_in_a_cached_month(
     )
     with django_capture_on_commit_callbacks(execute=True):
         billing_import(organisation=world.org, paths=[corrected])
+
+
+def test_it_shows_what_a_new_import_changed_in_a_cached_month(
+    client: Client, world, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(world.holder)
+    assertContains(client.get(f"/charges/{world.account.pk}/"), "135,36")
+
+    _correct_january(world, tmp_path, django_capture_on_commit_callbacks)
 
     response = client.get(f"/charges/{world.account.pk}/")
     assertContains(response, "246,80")
@@ -206,21 +211,11 @@ def _chart_table(response) -> str:  # type: ignore[no-untyped-def]
 def test_the_cached_chart_table_follows_an_import_and_the_language(
     client: Client, world, tmp_path, django_capture_on_commit_callbacks
 ) -> None:
-    from kabinet.billing.imports import billing_import
-    from kabinet.billing.tests.factories import CHARGES_HEADER, write
-
     client.force_login(world.holder)
     before = _chart_table(client.get(f"/charges/{world.account.pk}/"))
     assert "Месяц" in before
     assert _chart_table(client.get(f"/charges/{world.account.pk}/")) == before
-    corrected = write(
-        tmp_path,
-        "fix.csv",
-        CHARGES_HEADER,
-        "1001;2025-01;hvs;Холодное водоснабжение;service;м3;6.93;45.12;3.000;meter;100.00;246.80;0;;0;100.00;246.80",
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        billing_import(organisation=world.org, paths=[corrected])
+    _correct_january(world, tmp_path, django_capture_on_commit_callbacks)
 
     after = _chart_table(client.get(f"/charges/{world.account.pk}/"))
     assert after != before
