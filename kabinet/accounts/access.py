@@ -48,8 +48,15 @@ def linked_accounts(user: User, right: Right = Right.READ) -> QuerySet[PersonalA
 
 def get_account_for_user(user: User, account_id: int | str, right: Right = Right.READ) -> PersonalAccount:
     """The account, if this user may use it with `right`; Http404 otherwise (never 403)."""
+    if not user.is_authenticated:
+        raise Http404("Лицевой счёт не найден")
+    roles = [role for role, rights in RIGHTS.items() if right in rights]
     try:
-        return linked_accounts(user, right).get(pk=int(account_id))
+        # `linked_accounts` narrowed to one account, without its DISTINCT and ORDER BY: a user
+        # has at most one link to an account (account_link_unique), so the join gives one row.
+        return PersonalAccount.objects.select_related("organisation").get(
+            pk=int(account_id), links__user=user, links__role__in=roles
+        )
     except (PersonalAccount.DoesNotExist, ValueError, TypeError):
         raise Http404("Лицевой счёт не найден") from None
 
