@@ -7,11 +7,12 @@ stranger's session gets 404 rather than a hint that the object exists.
 
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 
 from kabinet.accounts.models import AccountLink
 from kabinet.billing.models import PersonalAccount
+from kabinet.meters.models import Meter
 from kabinet.users.models import User
 
 
@@ -54,11 +55,58 @@ def get_account_for_user(user: User, account_id: int | str, right: Right = Right
     try:
         # `linked_accounts` narrowed to one account, without its DISTINCT and ORDER BY: a user
         # has at most one link to an account (account_link_unique), so the join gives one row.
-        return PersonalAccount.objects.select_related("organisation").get(
+        account = PersonalAccount.objects.select_related("organisation").get(
             pk=int(account_id), links__user=user, links__role__in=roles
         )
     except (PersonalAccount.DoesNotExist, ValueError, TypeError):
         raise Http404("Лицевой счёт не найден") from None
+    return _granted(account, user, right)
+
+
+# Where the gate notes, on the account it hands out, to whom and for what right it did. The
+# note holds this process's own object, so a copy of the account that went through pickling (a
+# cache) never passes for granted.
+_GRANT = "_kabinet_granted"
+_THIS_PROCESS = object()
+
+
+def _granted(account: PersonalAccount, user: User, right: Right) -> PersonalAccount:
+    account.__dict__[_GRANT] = (_THIS_PROCESS, user.pk, right)
+    return account
+
+
+def checked_account(user: User, account: PersonalAccount, right: Right) -> PersonalAccount:
+    """`account` as `get_account_for_user` gives it: the very object if the gate itself handed
+    it to this user for `right` (in this request), otherwise checked and loaded again."""
+    grant = account.__dict__.get(_GRANT)
+    if grant is not None and grant[0] is _THIS_PROCESS and grant[1:] == (user.pk, right) and user.is_authenticated:
+        return account
+    return get_account_for_user(user, account.pk, right)
+
+
+def meter_account_for_user(user: User, meter_id: int, right: Right) -> PersonalAccount | None:
+    """The account of a meter, with its organisation, in one query; granted (see
+    `checked_account`) if this user may use it with `right`, a bare PersonalAccount(pk=…) to be
+    checked again otherwise; None if there is no such meter."""
+    roles = [role for role, rights in RIGHTS.items() if right in rights]
+    found = None
+    if user.is_authenticated:
+        # The user's link to the account as a LEFT JOIN: at most one row (account_link_unique).
+        rows = (
+            PersonalAccount.objects.select_related("organisation")
+            .annotate(
+                link=FilteredRelation("links", condition=Q(links__user=user, links__role__in=roles)),
+                link_role=F("link__role"),
+            )
+            .filter(meters__pk=meter_id)
+            .order_by()
+        )
+        found = next(iter(rows), None)
+    if found is not None:
+        return _granted(found, user, right) if found.link_role is not None else PersonalAccount(pk=found.pk)
+    # No account row: whatever the meter points at, checked again (a 404 there).
+    account_id = next(iter(Meter.objects.filter(pk=meter_id).order_by().values_list("account_id", flat=True)), None)
+    return None if account_id is None else PersonalAccount(pk=account_id)
 
 
 def get_link_for_user(user: User, account_id: int | str, right: Right = Right.READ) -> AccountLink:
