@@ -7,7 +7,7 @@ stranger's session gets 404 rather than a hint that the object exists.
 
 from enum import StrEnum
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from kabinet.accounts.models import AccountLink
@@ -85,26 +85,19 @@ def checked_account(user: User, account: PersonalAccount, right: Right) -> Perso
 
 
 def meter_account_for_user(user: User, meter_id: int, right: Right) -> PersonalAccount | None:
-    """The account of a meter, with its organisation, in one query; granted (see
-    `checked_account`) if this user may use it with `right`, a bare PersonalAccount(pk=…) to be
-    checked again otherwise; None if there is no such meter."""
-    roles = [role for role, rights in RIGHTS.items() if right in rights]
-    found = None
+    """The account of a meter, with its organisation, in one query, granted (see
+    `checked_account`) if this user may use it with `right`; otherwise a bare
+    PersonalAccount(pk=…) of the meter, to be checked again (a 404 there), or None if there is
+    no such meter."""
     if user.is_authenticated:
-        # The user's link to the account as a LEFT JOIN: at most one row (account_link_unique).
-        rows = (
-            PersonalAccount.objects.select_related("organisation")
-            .annotate(
-                link=FilteredRelation("links", condition=Q(links__user=user, links__role__in=roles)),
-                link_role=F("link__role"),
-            )
-            .filter(meters__pk=meter_id)
-            .order_by()
+        roles = [role for role, rights in RIGHTS.items() if right in rights]
+        # One row at most: one meter, one account, one link per user and account.
+        rows = PersonalAccount.objects.select_related("organisation").filter(
+            meters__pk=meter_id, links__user=user, links__role__in=roles
         )
-        found = next(iter(rows), None)
-    if found is not None:
-        return _granted(found, user, right) if found.link_role is not None else PersonalAccount(pk=found.pk)
-    # No account row: whatever the meter points at, checked again (a 404 there).
+        found = next(iter(rows.order_by()), None)
+        if found is not None:
+            return _granted(found, user, right)
     account_id = next(iter(Meter.objects.filter(pk=meter_id).order_by().values_list("account_id", flat=True)), None)
     return None if account_id is None else PersonalAccount(pk=account_id)
 

@@ -84,7 +84,8 @@ def test_the_meter_gate_grants_in_one_query_only_whom_the_account_gate_would(wor
     with django_assert_num_queries(0):
         assert checked_account(world.member, account, Right.READINGS) is account
     for user, right in ((world.member, Right.SHARE), (world.stranger, Right.READINGS), (AnonymousUser(), Right.READ)):
-        bare = meter_account_for_user(user, meter.pk, right)  # type: ignore[arg-type]
+        with django_assert_num_queries(2 if user.is_authenticated else 1):
+            bare = meter_account_for_user(user, meter.pk, right)  # type: ignore[arg-type]
         assert bare is not None and bare.pk == world.account.pk
         with pytest.raises(Http404):
             checked_account(user, bare, right)  # type: ignore[arg-type]
