@@ -12,6 +12,7 @@ from django.http import Http404
 
 from kabinet.accounts.models import AccountLink
 from kabinet.billing.models import PersonalAccount
+from kabinet.meters.models import Meter
 from kabinet.users.models import User
 
 
@@ -48,10 +49,57 @@ def linked_accounts(user: User, right: Right = Right.READ) -> QuerySet[PersonalA
 
 def get_account_for_user(user: User, account_id: int | str, right: Right = Right.READ) -> PersonalAccount:
     """The account, if this user may use it with `right`; Http404 otherwise (never 403)."""
+    if not user.is_authenticated:
+        raise Http404("Лицевой счёт не найден")
+    roles = [role for role, rights in RIGHTS.items() if right in rights]
     try:
-        return linked_accounts(user, right).get(pk=int(account_id))
+        # `linked_accounts` narrowed to one account, without its DISTINCT and ORDER BY: a user
+        # has at most one link to an account (account_link_unique), so the join gives one row.
+        account = PersonalAccount.objects.select_related("organisation").get(
+            pk=int(account_id), links__user=user, links__role__in=roles
+        )
     except (PersonalAccount.DoesNotExist, ValueError, TypeError):
         raise Http404("Лицевой счёт не найден") from None
+    return _granted(account, user, right)
+
+
+# Where the gate notes, on the account it hands out, to whom and for what right it did. The
+# note holds this process's own object, so a copy of the account that went through pickling (a
+# cache) never passes for granted.
+_GRANT = "_kabinet_granted"
+_THIS_PROCESS = object()
+
+
+def _granted(account: PersonalAccount, user: User, right: Right) -> PersonalAccount:
+    account.__dict__[_GRANT] = (_THIS_PROCESS, user.pk, right)
+    return account
+
+
+def checked_account(user: User, account: PersonalAccount, right: Right) -> PersonalAccount:
+    """`account` as `get_account_for_user` gives it: the very object if the gate itself handed
+    it to this user for `right` (in this request), otherwise checked and loaded again."""
+    grant = account.__dict__.get(_GRANT)
+    if grant is not None and grant[0] is _THIS_PROCESS and grant[1:] == (user.pk, right) and user.is_authenticated:
+        return account
+    return get_account_for_user(user, account.pk, right)
+
+
+def meter_account_for_user(user: User, meter_id: int, right: Right) -> PersonalAccount | None:
+    """The account of a meter, with its organisation, in one query, granted (see
+    `checked_account`) if this user may use it with `right`; otherwise a bare
+    PersonalAccount(pk=…) of the meter, to be checked again (a 404 there), or None if there is
+    no such meter."""
+    if user.is_authenticated:
+        roles = [role for role, rights in RIGHTS.items() if right in rights]
+        # One row at most: one meter, one account, one link per user and account.
+        rows = PersonalAccount.objects.select_related("organisation").filter(
+            meters__pk=meter_id, links__user=user, links__role__in=roles
+        )
+        found = next(iter(rows.order_by()), None)
+        if found is not None:
+            return _granted(found, user, right)
+    account_id = next(iter(Meter.objects.filter(pk=meter_id).order_by().values_list("account_id", flat=True)), None)
+    return None if account_id is None else PersonalAccount(pk=account_id)
 
 
 def get_link_for_user(user: User, account_id: int | str, right: Right = Right.READ) -> AccountLink:

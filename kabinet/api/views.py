@@ -22,7 +22,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kabinet.accounts.access import Right, get_account_for_user, linked_accounts
+from kabinet.accounts.access import (
+    Right,
+    get_account_for_user,
+    linked_accounts,
+    meter_account_for_user,
+)
 from kabinet.accounts.models import AccountLink
 from kabinet.api import serializers as s
 from kabinet.api.errors import ApiError, error_body, error_response
@@ -265,17 +270,18 @@ class ReadingCreate(ApiView):
         data.is_valid(raise_exception=True)
         user = _user(request)
         meter_id = data.validated_data["meter"]
-        # Only the meter's account here: reading_submit checks that the user may send readings
-        # for it (404 for anyone else's meter) and loads the account and its meters itself.
-        account_id = next(iter(Meter.objects.filter(pk=meter_id).order_by().values_list("account_id", flat=True)), None)
-        if account_id is None:
+        # The meter's account, and in the same query whether the user may send readings for it:
+        # reading_submit takes it as checked then, and checks any other again (404 for anyone
+        # else's meter, inside the key's transaction, as before).
+        account = meter_account_for_user(user, meter_id, Right.READINGS)
+        if account is None:
             raise Http404
 
         def submit() -> Response:
             try:
                 (submission,) = reading_submit(
                     user=user,
-                    account=PersonalAccount(pk=account_id),
+                    account=account,
                     values={meter_id: data.validated_data["values"]},
                     confirm_rollover=data.validated_data["confirm"],
                     confirm_high=data.validated_data["confirm"],

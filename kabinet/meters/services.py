@@ -19,7 +19,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from kabinet.accounts.access import Right, get_account_for_user
+from kabinet.accounts.access import Right, checked_account
 from kabinet.billing.models import PersonalAccount
 from kabinet.lib.spreadsheet import safe_row
 from kabinet.meters.models import (
@@ -334,7 +334,7 @@ def reading_submit(
     with `confirm` go away when the matching `confirm_*` flag is given. A later submission for a
     meter in the same window replaces the earlier one, which stays in the history.
     """
-    account = get_account_for_user(user, account.pk, Right.READINGS)
+    account = checked_account(user, account, Right.READINGS)
     org = account.organisation
     window = reading_window(org, now)
     if not window.is_open:

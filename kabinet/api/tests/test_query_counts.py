@@ -54,8 +54,8 @@ def test_it_reads_a_meter_history_in_a_fixed_number_of_queries(world, django_ass
 
 
 def test_it_saves_a_reading_in_a_pinned_number_of_queries(world, django_assert_num_queries, settings):
-    """The token; the meter's account; the key (one INSERT … ON CONFLICT, no savepoint); the rules
-    (account, its meters, the meter's history); the meter lock; the reading; the one it replaces;
+    """The token; the meter's account with the user's right to it; the key (one INSERT … ON
+    CONFLICT, no savepoint); the rules (the account's meters, the meter's history); the meter lock; the reading; the one it replaces;
     the kept answer; plus the transaction. The per-token limit counts elsewhere (Redis in
     production; its database-cache fallback has its own queries, left out here)."""
     settings.CACHES = {**settings.CACHES, "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -65,7 +65,7 @@ def test_it_saves_a_reading_in_a_pinned_number_of_queries(world, django_assert_n
     url = "/api/v1/readings/"
     with time_machine.travel(OPEN_WINDOW, tick=False):
         first = client.post(url, {"meter": m1.pk, "values": ["124"]}, format="json", HTTP_IDEMPOTENCY_KEY="a")
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             second = client.post(url, {"meter": m1.pk, "values": ["125"]}, format="json", HTTP_IDEMPOTENCY_KEY="b")
     assert (first.status_code, second.status_code) == (201, 201)
     current = ReadingSubmission.objects.get(meter=m1, replaced_by__isnull=True)
