@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 
 from kabinet.billing.models import ZERO, BillingPayment, Charge, Period, PersonalAccount
@@ -321,13 +322,17 @@ class Summary:
 
 def latest_periods(organisation_ids: Iterable[int]) -> dict[int, Period]:
     """The newest published period of each organisation."""
-    # One row per organisation (PostgreSQL's DISTINCT ON), not its whole published history.
-    periods = (
-        Period.objects.filter(organisation_id__in=set(organisation_ids), is_published=True)
-        .order_by("organisation_id", "-month")
-        .distinct("organisation_id")
-    )
-    return {period.organisation_id: period for period in periods}
+    periods = Period.objects.filter(
+        organisation_id__in=set(organisation_ids), is_published=True
+    ).order_by("organisation_id", "-month")
+    if connection.vendor == "postgresql":
+        # One row per organisation (DISTINCT ON), not its whole published history. SQLite (the
+        # embedded `make run` database) has no DISTINCT ON: there the first row of each wins.
+        periods = periods.distinct("organisation_id")
+    latest: dict[int, Period] = {}
+    for period in periods:
+        latest.setdefault(period.organisation_id, period)
+    return latest
 
 
 def account_summaries(accounts: Sequence[PersonalAccount]) -> dict[int, Summary]:
