@@ -284,7 +284,8 @@ class RefIds:
         cursor.execute(
             f"SELECT count(*), {aggregates} FROM ("  # noqa: S608
             f"SELECT {self.fields} FROM {self.table} WHERE organisation_id = %s"
-            f" AND {self.key} !~ '[\\t\\n]' {where}) r",
+            # strpos, not a regular expression: a third of the query's time over 540,000 meters.
+            f" AND strpos({self.key}, E'\\t') = 0 AND strpos({self.key}, E'\\n') = 0 {where}) r",
             [self.org, *params],
         )
         count, *found = cursor.fetchone()
