@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from itertools import compress
 from typing import Any
 
 import psycopg
@@ -275,27 +274,29 @@ class RefIds:
         self.complete = False
 
     def _store(self, cursor: Any, where: str, params: list[Any]) -> int:
+        # Meters come as one text per number of zones (one pass over the rows), so that each
+        # dictionary is built straight from its text, with no test per row in Python.
+        pair = f"concat_ws(E'\\t', {self.key}, id)"
+        groups = ["true"] if not self.zones else [f"zones = {n}" for n in (1, 2, 3)]
+        aggregates = ", ".join(
+            f"count(*) FILTER (WHERE {g}), string_agg({pair}, E'\\n') FILTER (WHERE {g})" for g in groups
+        )
         cursor.execute(
-            f"SELECT count(*), string_agg(concat_ws(E'\\t', {self.fields}), E'\\n') FROM ("  # noqa: S608
+            f"SELECT count(*), {aggregates} FROM ("  # noqa: S608
             f"SELECT {self.fields} FROM {self.table} WHERE organisation_id = %s"
-            f" AND {self.key} !~ '[\\t\\n]' {where}) r",
+            # strpos, not a regular expression: a third of the query's time over 540,000 meters.
+            f" AND strpos({self.key}, E'\\t') = 0 AND strpos({self.key}, E'\\n') = 0 {where}) r",
             [self.org, *params],
         )
-        count, text = cursor.fetchone()
-        if not count:
-            return 0
-        width = 3 if self.zones else 2
-        cells = text.replace("\n", "\t").split("\t")
-        if len(cells) != width * count:
-            raise NotDirect  # a key PostgreSQL wrote out otherwise: the staged way takes it
-        keys, ids = cells[0::width], cells[1::width]
-        if not self.zones:
-            self.ids.update(zip(keys, ids, strict=True))
-            return int(count)
-        zones = cells[2::3]
-        for n, ids_of_n in zip("123", self.by_zones[:2] + self.by_zones[3:], strict=True):
-            of_n = [z == n for z in zones]
-            ids_of_n.update(zip(compress(keys, of_n), compress(ids, of_n), strict=True))
+        count, *found = cursor.fetchone()
+        targets = [self.ids] if not self.zones else self.by_zones[:2] + self.by_zones[3:]
+        for ids, n, text in zip(targets, found[0::2], found[1::2], strict=True):
+            if not n:
+                continue
+            cells = text.replace("\n", "\t").split("\t")
+            if len(cells) != 2 * n:
+                raise NotDirect  # a key PostgreSQL wrote out otherwise: the staged way takes it
+            ids.update(zip(cells[0::2], cells[1::2], strict=True))
         return int(count)
 
     def load_all_if_within(self, cursor: Any, rows: int) -> None:
