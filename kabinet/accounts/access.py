@@ -5,6 +5,7 @@ charges, documents, meters, payments, requests) goes through `get_account_for_us
 stranger's session gets 404 rather than a hint that the object exists.
 """
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from django.db.models import QuerySet
@@ -45,6 +46,14 @@ def linked_accounts(user: User, right: Right = Right.READ) -> QuerySet[PersonalA
         .order_by("organisation__name", "number")
         .distinct()
     )
+
+
+def may_pay_any(user: User, readable: Sequence[PersonalAccount]) -> bool:
+    """Whether the user may pay any account, given the accounts they read (`linked_accounts(user,
+    Right.READ)`, already loaded): no query while every role that reads may also pay."""
+    if all(Right.PAY in rights for rights in RIGHTS.values() if Right.READ in rights):
+        return bool(readable)
+    return linked_accounts(user, Right.PAY).exists()
 
 
 def get_account_for_user(user: User, account_id: int | str, right: Right = Right.READ) -> PersonalAccount:

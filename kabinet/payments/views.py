@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from kabinet.accounts.access import RIGHTS, Right, get_account_for_user, linked_accounts
+from kabinet.accounts.access import Right, get_account_for_user, linked_accounts, may_pay_any
 from kabinet.billing.models import PersonalAccount
 from kabinet.front.middleware import POLICY
 from kabinet.lib.http import HttpError
@@ -56,8 +56,6 @@ log = logging.getLogger(__name__)
 # the page's form-action, so the pay page names the gateways' payment pages.
 GATEWAY_PAGES = "https://yoomoney.ru https://securepay.tinkoff.ru https://pay.tbank.ru"
 PAY_PAGE_POLICY = POLICY.replace("form-action 'self'", f"form-action 'self' {GATEWAY_PAGES}")
-# Every role that reads an account may also pay it: «Оплатить» needs no query of its own.
-PAY_WITH_READ = all(Right.PAY in rights for rights in RIGHTS.values() if Right.READ in rights)
 
 
 def payment_for_user(user: User, uid: Any) -> Payment:
@@ -119,8 +117,7 @@ def payments(request: HttpRequest) -> HttpResponse:
         "fragments": _account_fragments(user, accounts, "payments/_account.html", HISTORY_SHOWN),
         # The table shows the payment itself only (number, date, sum, status).
         "online": list(Payment.objects.filter(user=user)[:10]),
-        # Whoever reads an account may pay it (accounts.access.RIGHTS); asked only if that changes.
-        "can_pay": bool(accounts) if PAY_WITH_READ else linked_accounts(user, Right.PAY).exists(),
+        "can_pay": may_pay_any(user, accounts),
     }
     return render(request, "payments/index.html", ctx)
 
